@@ -1,0 +1,47 @@
+"""The ``finrag`` command.
+
+Each stage keeps its commands in its own ``cli`` module and registers here, so this file stays a
+table of contents. Commands import their stage lazily to keep ``finrag --help`` fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from finrag import __version__
+
+app = typer.Typer(
+    name="finrag",
+    help="Numeric question answering over financial reports, with auditable programs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"finrag {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """FinRAG command line."""
+
+
+def _register() -> None:
+    from finrag.dsl.cli import dsl_app, demo
+
+    app.add_typer(dsl_app, name="dsl")
+    app.command("demo")(demo)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Parsing reports into the document model and chunking them into evidence."""

@@ -1,0 +1,1 @@
+"""The FinRAG arithmetic DSL v2."""
