@@ -1,0 +1,1 @@
+"""Deterministic test doubles that are real implementations, and launchers for real servers."""
