@@ -40,6 +40,10 @@ def _register() -> None:
     app.add_typer(dsl_app, name="dsl")
     app.command("demo")(demo)
 
+    from finrag.documents.cli import ingest
+
+    app.command("ingest")(ingest)
+
 
 _register()
 

@@ -111,6 +111,8 @@ class Table(BaseModel):
     column_headers: tuple[str, ...] = ()
     column_periods: tuple[str | None, ...] = ()
     bbox: BBox | None = None
+    section: str = ""
+    """Nearest heading above the table (empty when unknown)."""
 
     @property
     def page(self) -> int:
@@ -133,6 +135,8 @@ class TextBlock(BaseModel):
     text: str
     sentences: tuple[str, ...]
     bbox: BBox | None = None
+    section: str = ""
+    """Nearest heading above the block (added for chunk sections; empty when unknown)."""
 
 
 class Page(BaseModel):
@@ -164,7 +168,7 @@ class Document(BaseModel):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
-class ChunkKind(str, Enum):
+class ChunkKind(str, Enum):  # noqa: UP042 (str() of members is relied on elsewhere)
     TEXT = "text"
     TABLE_ROW = "table_row"
 
@@ -199,3 +203,20 @@ class Chunk(BaseModel):
     numbers: tuple[ParsedNumber, ...] = ()
     bbox: BBox | None = None
     section: str = ""
+
+    def number_id(self, k: int) -> str:
+        """The id of the k-th number of a text chunk (``<chunk_id>:n<k>``)."""
+        return f"{self.id}:n{k}"
+
+    def resolve(self, ref: str) -> ParsedNumber | None:
+        """The number a reference names: ``<id>:c<col>`` (a cell) or ``<id>:n<k>`` (a number
+        of the sentence); None when the reference is not in this chunk or names no number."""
+        prefix, _, tail = ref.rpartition(":")
+        if prefix != self.id or len(tail) < 2 or not tail[1:].isdigit():
+            return None
+        k = int(tail[1:])
+        if tail[0] == "n":
+            return self.numbers[k] if k < len(self.numbers) else None
+        if tail[0] == "c":
+            return next((c.number for c in self.cells if c.col == k), None)
+        return None

@@ -14,7 +14,7 @@ from enum import Enum
 __all__ = ["Kind", "Quantity", "Scale"]
 
 
-class Kind(str, Enum):
+class Kind(str, Enum):  # noqa: UP042 -- str() and format() stay "Kind.X" for existing callers
     """What a value measures."""
 
     MONEY = "money"

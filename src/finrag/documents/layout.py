@@ -1,0 +1,425 @@
+"""Page layout from positioned words: lines, cell segments and borderless tables.
+
+Real 10-K tables have no ruling lines. What they do have is geometry: a row label at the left,
+numbers right-aligned in period columns, "$" often a separate token, wide gaps between cells and
+narrow gaps between the words of a cell. This module works on that geometry only, so both PDF
+engines (pypdfium2 characters and pdfplumber words) feed the same code:
+
+1. words are grouped into lines by vertical overlap, and each line into *segments* at gaps wider
+   than a normal word space; a lone "$" joins the segment to its right and a lone ")" or "%"
+   the one to its left;
+2. a line is *row-like* when it has a numeric segment right of its first segment (or two
+   numeric segments); runs of row-like lines, with short label-only lines allowed in between
+   (section labels such as "Revenues:"), form a table region;
+3. columns are clusters of the numeric segments' right edges; header lines above the region
+   (period lines such as "2022 2021 2020", or text sitting over the number columns) are
+   assigned to every column they span, so "Three Months Ended" lands on both of its columns.
+
+All coordinates are PDF points with the origin at the top-left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from finrag.documents.numbers import parse_number
+
+__all__ = ["Line", "PageLayout", "RawTable", "Word", "build_lines", "find_tables"]
+
+Box = tuple[float, float, float, float]
+_YEAR = re.compile(r"^\(?(19[5-9]\d|20\d\d)\)?$")
+_CONTINUED = re.compile(r"\(?\bcontinued\b\)?", re.I)
+
+
+@dataclass(slots=True)
+class Word:
+    """A positioned word (or segment of words)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(slots=True)
+class Line:
+    """Words on one visual line, left to right, and the line's cell segments."""
+
+    words: list[Word]
+    segments: list[Word] = field(default_factory=list)
+    numeric: list[bool] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(slots=True)
+class RawTable:
+    """A table found on one page, before header/number recognition (``tables.build_table``)."""
+
+    page: int
+    grid: list[list[str]]
+    boxes: list[list[Box | None]]
+    header_rows: int
+    caption: str
+    col_right: list[float]
+    bbox: Box
+    text_above: bool = False
+    text_below: bool = False
+
+
+@dataclass(slots=True)
+class PageLayout:
+    """What one page yields: text lines outside tables, tables, and page facts."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[tuple[str, Box]]
+    tables: list[RawTable]
+    image_only: bool = False
+    blank: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines and segments
+
+
+def build_lines(words: list[Word]) -> list[Line]:
+    """Group words into lines by vertical overlap, each sorted left to right, with segments."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        if lines and _same_line(lines[-1], w):
+            lines[-1].words.append(w)
+        else:
+            lines.append(Line(words=[w]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+        line.segments = _segments(line.words)
+        line.numeric = [_is_numeric(s.text) for s in line.segments]
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return lines
+
+
+def _same_line(line: Line, w: Word) -> bool:
+    last = line.words[-1]
+    overlap = min(last.bottom, w.bottom) - max(last.top, w.top)
+    return overlap >= 0.5 * max(1.0, min(last.height, w.height))
+
+
+def _segments(words: list[Word]) -> list[Word]:
+    heights = sorted(w.height for w in words)
+    gap_limit = max(3.5, 0.8 * heights[len(heights) // 2])
+    segs: list[Word] = []
+    for w in words:
+        if segs and w.x0 - segs[-1].x1 <= gap_limit:
+            _extend(segs[-1], w)
+        else:
+            segs.append(Word(w.text, w.x0, w.x1, w.top, w.bottom))
+    return _glue_symbols(segs)
+
+
+def _extend(seg: Word, w: Word) -> None:
+    seg.text = f"{seg.text} {w.text}"
+    seg.x1 = max(seg.x1, w.x1)
+    seg.top = min(seg.top, w.top)
+    seg.bottom = max(seg.bottom, w.bottom)
+
+
+def _glue_symbols(segs: list[Word]) -> list[Word]:
+    """A lone "$" belongs to the number on its right; a lone ")" or "%" to the one on its left."""
+    out: list[Word] = []
+    pending: Word | None = None
+    for s in segs:
+        t = s.text.strip()
+        if t in {"$", "($", "$(", "€", "£"}:
+            pending = s
+            continue
+        if pending is not None:
+            s = Word(f"{pending.text} {s.text}", pending.x0, s.x1, s.top, s.bottom)
+            pending = None
+        if out and t in {")", "%", ")%", "%)", "pts", "bps"}:
+            _extend(out[-1], s)
+            continue
+        out.append(s)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _is_numeric(text: str) -> bool:
+    return parse_number(text) is not None
+
+
+def _is_period_line(line: Line) -> bool:
+    """Only years as numbers ("2022 2021 2020", "Years ended December 31, 2022 2021")."""
+    nums = [s.text for s, n in zip(line.segments, line.numeric, strict=True) if n]
+    return bool(nums) and all(_YEAR.match(t.strip()) for t in nums)
+
+
+def _row_like(line: Line) -> bool:
+    n_num = sum(line.numeric)
+    if n_num == 0 or _is_period_line(line):
+        return False
+    return n_num >= 2 or (len(line.segments) >= 2 and not line.numeric[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Table regions
+
+
+def find_tables(
+    lines: list[Line], page: int, width: float, height: float
+) -> tuple[list[RawTable], set[int]]:
+    """Borderless tables on a page and the indices of the lines they consumed."""
+    tables: list[RawTable] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(lines):
+        region = _region_from(lines, i)
+        if region is None:
+            i += 1
+            continue
+        start, end = region
+        head = _header_lines(lines, start, used)
+        table = _grid(lines, head, start, end, page)
+        if table is not None:
+            table.caption = _caption(lines, head[0] if head else start, used)
+            table.text_above = _has_text(lines, 0, head[0] if head else start, used, height)
+            table.text_below = _has_text(lines, end, len(lines), used, height)
+            tables.append(table)
+            used.update(head)
+            used.update(range(start, end))
+        i = end
+    return tables, used
+
+
+def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
+    """The table region starting at row-like line ``i``: (start, end) or None."""
+    if not _row_like(lines[i]):
+        return None
+    rows, j, last_row, label_run = 1, i + 1, i, 0
+    while j < len(lines):
+        line, prev = lines[j], lines[j - 1]
+        if line.top - prev.bottom > 2.5 * max(prev.height, 6.0):
+            break
+        if _row_like(line):
+            rows, last_row, label_run = rows + 1, j, 0
+        elif _is_label_line(line) and label_run < 2:
+            label_run += 1
+        else:
+            break
+        j += 1
+    if rows < 2:
+        return None
+    return i, last_row + 1
+
+
+def _is_label_line(line: Line) -> bool:
+    return len(line.segments) == 1 and len(line.text) < 90 and not line.numeric[0]
+
+
+def _header_lines(lines: list[Line], start: int, used: set[int]) -> list[int]:
+    """Indices of header lines directly above a region (period lines, column titles)."""
+    first = lines[start]
+    num_x0 = min(
+        (s.x0 for s, n in zip(first.segments, first.numeric, strict=True) if n), default=0.0
+    )
+    head: list[int] = []
+    k = start - 1
+    below = first
+    while k >= 0 and len(head) < 4 and k not in used:
+        line = lines[k]
+        if below.top - line.bottom > 2.5 * max(line.height, 6.0):
+            break
+        right_side = line.segments[-1].x1 > num_x0 and len(line.segments) >= 2
+        if not (_is_period_line(line) or right_side or line.words[0].x0 >= num_x0 - 5):
+            break
+        head.insert(0, k)
+        below, k = line, k - 1
+    return head
+
+
+def _caption(lines: list[Line], start: int, used: set[int]) -> str:
+    """Short lines right above the table (title, "(in millions)"): the nearest line always,
+    then up to three more while they are short title-like lines rather than prose."""
+    parts: list[str] = []
+    for k in range(start - 1, max(-1, start - 5), -1):
+        if k in used or _row_like(lines[k]):
+            break
+        if parts and (len(lines[k].text) >= 100 or lines[k].text.rstrip().endswith(".")):
+            break
+        parts.insert(0, lines[k].text)
+    return " ".join(parts)
+
+
+def _has_text(lines: list[Line], lo: int, hi: int, used: set[int], height: float) -> bool:
+    """Whether real content (not running headers, page numbers, "continued") lies in lo..hi."""
+    for k in range(lo, hi):
+        if k in used:
+            continue
+        text = _CONTINUED.sub("", lines[k].text).strip()
+        in_margin = lines[k].top < 0.08 * height or lines[k].bottom > 0.93 * height
+        if len(text) >= 25 and not in_margin:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns and grid
+
+
+def _columns(lines: list[Line], start: int, end: int) -> list[tuple[float, float]]:
+    """Column spans (x0, x1) from clusters of numeric segments' right edges."""
+    segs = [
+        s
+        for line in lines[start:end]
+        for idx, (s, n) in enumerate(zip(line.segments, line.numeric, strict=True))
+        if n and (idx > 0 or len(line.segments) == 1 or line.segments[0].x0 > 150)
+    ]
+    segs.sort(key=lambda s: s.x1)
+    clusters: list[list[Word]] = []
+    for s in segs:
+        if clusters and s.x1 - clusters[-1][-1].x1 <= 12.0:
+            clusters[-1].append(s)
+        else:
+            clusters.append([s])
+    return [(min(s.x0 for s in c), max(s.x1 for s in c)) for c in clusters]
+
+
+def _zones(cols: list[tuple[float, float]], label_right: float) -> list[tuple[float, float]]:
+    """Each column's horizontal zone: from the previous column's right edge to its own.
+
+    Numbers are right-aligned, so the space left of a column's right edge up to the previous
+    column belongs to it; centred headers are then assigned by overlap with these zones.
+    """
+    zones: list[tuple[float, float]] = []
+    left = min(label_right, cols[0][0])
+    for x0, x1 in cols:
+        zones.append((min(left, x0), x1))
+        left = x1
+    return zones
+
+
+def _column_of(seg: Word, zones: list[tuple[float, float]]) -> int:
+    """1-based column of a body segment: the zone it overlaps most, else nearest right edge."""
+    best, best_overlap = -1, 0.0
+    for j, (x0, x1) in enumerate(zones):
+        overlap = min(seg.x1, x1) - max(seg.x0, x0)
+        if overlap > best_overlap:
+            best, best_overlap = j, overlap
+    if best < 0:
+        best = min(range(len(zones)), key=lambda j: abs(zones[j][1] - seg.x1))
+    return best + 1
+
+
+def _header_columns(seg: Word, zones: list[tuple[float, float]], first_x0: float) -> list[int]:
+    """Every column a header segment spans by at least a quarter of its width; a segment that
+    starts in the label area and ends before the first number column is the label header."""
+    if seg.x1 <= zones[0][0] + 1 or (seg.x0 < zones[0][0] and seg.x1 < first_x0 - 2):
+        return [0]
+    width = max(seg.x1 - seg.x0, 1.0)
+    hits = [
+        j + 1
+        for j, (x0, x1) in enumerate(zones)
+        if min(seg.x1, x1) - max(seg.x0, x0) >= 0.25 * width
+    ]
+    return hits or [_column_of(seg, zones)]
+
+
+def _label_right(lines: list[Line], start: int, end: int, cols: list[tuple[float, float]]) -> float:
+    """Right edge of the row-label area (the widest label left of the first column)."""
+    edges = [
+        ln.segments[0].x1
+        for ln in lines[start:end]
+        if not ln.numeric[0] and ln.segments[0].x1 < cols[0][0]
+    ]
+    return max(edges, default=cols[0][0] - 1)
+
+
+def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -> RawTable | None:
+    cols = _columns(lines, start, end)
+    if not cols:
+        return None
+    zones = _zones(cols, _label_right(lines, start, end, cols))
+    n = len(cols) + 1
+    grid: list[list[str]] = []
+    boxes: list[list[Box | None]] = []
+    for k in head:
+        row = [""] * n
+        for seg in lines[k].segments:
+            for j in _header_columns(seg, zones, cols[0][0]):
+                row[j] = f"{row[j]} {seg.text}".strip()
+        grid.append(row)
+        boxes.append([None] * n)
+    for k in range(start, end):
+        _body_row(lines[k], zones, grid, boxes)
+    used_lines = [lines[k] for k in [*head, *range(start, end)]]
+    bbox = (
+        min(ln.x0 for ln in used_lines),
+        min(ln.top for ln in used_lines),
+        max(ln.words[-1].x1 for ln in used_lines),
+        max(ln.bottom for ln in used_lines),
+    )
+    return RawTable(page, grid, boxes, len(head), "", [c[1] for c in cols], bbox)
+
+
+def _body_row(
+    line: Line,
+    zones: list[tuple[float, float]],
+    grid: list[list[str]],
+    boxes: list[list[Box | None]],
+) -> None:
+    n = len(zones) + 1
+    row: list[str] = [""] * n
+    row_boxes: list[Box | None] = [None] * n
+    for seg in line.segments:
+        is_label = seg.x1 <= zones[0][0] + 1 and not _is_numeric(seg.text)
+        j = 0 if is_label else _column_of(seg, zones)
+        row[j] = f"{row[j]} {seg.text}".strip()
+        old = row_boxes[j]
+        new = (seg.x0, seg.top, seg.x1, seg.bottom)
+        row_boxes[j] = new if old is None else _union(old, new)
+    if _continues_label(grid, row):
+        grid[-1][0] = f"{grid[-1][0]} {row[0]}"
+        grid[-1][1:] = row[1:]
+        boxes[-1] = row_boxes
+        return
+    grid.append(row)
+    boxes.append(row_boxes)
+
+
+def _continues_label(grid: list[list[str]], row: list[str]) -> bool:
+    """A wrapped row label: the previous row had only a label and this one starts lowercase."""
+    if not grid or not row[0] or not row[0][0].islower():
+        return False
+    prev = grid[-1]
+    return bool(prev[0]) and not any(prev[1:]) and not prev[0].endswith(":")
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))

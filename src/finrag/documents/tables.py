@@ -1,0 +1,220 @@
+"""From a grid of cell strings to a :class:`~finrag.documents.model.Table`.
+
+Every format (PDF layout, HTML, XLSX/CSV, FinQA/TAT-QA records) ends up with rows of cell
+strings; this module gives them the same treatment:
+
+* **scale and currency** from the caption, then the header rows, then the surrounding text
+  ("(in millions, except per share data)"); a "$" in any body cell makes the table USD;
+* **header rows**: leading rows whose value cells are text or periods ("2019", "Q3 2023",
+  "December 31, 2022"), never a row holding a real amount; at least one body row remains;
+* **header column**: column 0 holds the row labels when the table has two or more columns;
+* **column periods** from the joined header text of each column;
+* **numbers**: each body cell parsed with the table's scale and currency; a percent column
+  ("% change") or percent row ("as a % of revenue") reads plain numbers as percents; a
+  per-share row ("Diluted earnings per share") is never scaled by "in millions".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from finrag.documents.model import BBox, Cell, ParsedNumber, Table
+from finrag.documents.numbers import detect_currency, detect_scale, parse_number
+from finrag.dsl.units import Kind, Scale
+
+__all__ = ["build_table", "find_period", "is_period_text", "is_value_text"]
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_PERIOD_RES = (
+    re.compile(
+        rf"\b(?:three|six|nine|twelve|3|6|9|12)\s+months\s+ended\s+{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}",
+        re.I,
+    ),
+    re.compile(rf"\b(?:three|six|nine|twelve)\s+months\s+ended\b.*?\b{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:years?|quarters?|weeks?)\s+ended\s+{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}", re.I),
+    re.compile(
+        rf"\b(?:Q[1-4]|[1-4](?:st|nd|rd|th)\s+quarter)\s*(?:of\s+)?(?:fiscal\s+)?'?{_YEAR}", re.I
+    ),
+    re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:fiscal(?:\s+year)?|fy)\s*'?{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"(?<![\d.,$])\b{_YEAR}\b(?![.,]?\d)"),
+)
+_PERIOD_ONLY = re.compile(
+    rf"^\s*(?:\(?\s*(?:{_YEAR}|fiscal|fy|q[1-4]|as of|at|for the|years?|quarters?|three|six|nine|"
+    rf"twelve|months|weeks|ended|ending|{_MONTH}|\d{{1,2}}|,|\(|\)|-|–|—|and|to|through|"
+    rf"restated|unaudited|actual|\s)\s*)+$",
+    re.I,
+)
+_PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?share|\beps\b", re.I)
+_PERCENT_HEAD = re.compile(r"%|\bpercent(?:age)?\b|\bmargin\b|\brate\b|\bchange\b", re.I)
+
+
+def find_period(text: str) -> str | None:
+    """The fiscal period a header names ("Three Months Ended June 30, 2023", "2019"), if any."""
+    for rx in _PERIOD_RES:
+        m = rx.search(text)
+        if m:
+            return " ".join(m.group(0).split())
+    return None
+
+
+def is_period_text(text: str) -> bool:
+    """Whether a cell is only a period ("2019", "December 31, 2022", "Q3 2023")."""
+    return bool(text.strip()) and bool(_PERIOD_ONLY.match(text)) and find_period(text) is not None
+
+
+def is_value_text(text: str) -> bool:
+    """A body value: parses as a number and is not a bare period."""
+    return parse_number(text) is not None and not is_period_text(text)
+
+
+def _count_header_rows(grid: Sequence[Sequence[str]], header_cols: int) -> int:
+    """Leading rows with no value cells; at least one body row is kept."""
+    count = 0
+    for row in grid[:-1]:
+        values = [c for c in row[header_cols:] if c.strip()]
+        if any(is_value_text(c) for c in values):
+            break
+        if count > 0 and not values:
+            break  # a label-only row after the header starts the body ("Revenues:")
+        count += 1
+    if count == len(grid):
+        count = max(0, len(grid) - 1)
+    return count
+
+
+def _scale_currency(
+    caption: str, head_text: str, body: str, context: str
+) -> tuple[Scale, str | None]:
+    scale = detect_scale(caption) or detect_scale(head_text) or detect_scale(context)
+    currency = detect_currency(caption) if detect_scale(caption) else None
+    currency = currency or (detect_currency(head_text) if detect_scale(head_text) else None)
+    if currency is None and "$" in body:
+        currency = "USD"
+    return scale or Scale.UNITS, currency
+
+
+def build_table(
+    grid: Sequence[Sequence[str]],
+    *,
+    index: int,
+    pages: Sequence[int] = (),
+    caption: str = "",
+    context: str = "",
+    header_rows: int | None = None,
+    max_header_rows: int | None = None,
+    boxes: Sequence[Sequence[tuple[float, float, float, float] | None]] | None = None,
+    cell_pages: Sequence[int] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> Table:
+    """Build a Table from rows of cell strings (ragged rows are padded)."""
+    n_cols = max((len(r) for r in grid), default=0)
+    rows = [[(c or "").strip() for c in r] + [""] * (n_cols - len(r)) for r in grid]
+    header_cols = 1 if n_cols >= 2 else 0
+    if header_rows is None:
+        header_rows = _count_header_rows(rows, header_cols)
+        if max_header_rows is not None:
+            header_rows = min(header_rows, max_header_rows)
+    head_text = " ".join(c for r in rows[:header_rows] for c in r if c)
+    body_text = " ".join(c for r in rows[header_rows:] for c in r[header_cols:])
+    scale, currency = _scale_currency(caption, head_text, body_text, context)
+    col_headers = _column_headers(rows, header_rows, n_cols)
+    cells = tuple(
+        tuple(
+            _make_cell(
+                rows,
+                i,
+                j,
+                header_rows,
+                header_cols,
+                scale,
+                currency,
+                col_headers,
+                boxes,
+                cell_pages,
+            )
+            for j in range(n_cols)
+        )
+        for i in range(len(rows))
+    )
+    return Table(
+        index=index,
+        pages=tuple(pages),
+        caption=caption,
+        scale=scale,
+        currency=currency,
+        header_rows=header_rows,
+        header_cols=header_cols,
+        rows=cells,
+        row_labels=tuple(" ".join(r[:header_cols]).strip() for r in rows[header_rows:]),
+        column_headers=tuple(col_headers),
+        column_periods=tuple(find_period(h) for h in col_headers),
+        bbox=BBox(x0=bbox[0], top=bbox[1], x1=bbox[2], bottom=bbox[3]) if bbox else None,
+    )
+
+
+def _column_headers(rows: list[list[str]], header_rows: int, n_cols: int) -> list[str]:
+    """Each column's header text, multi-row headers joined top to bottom without repeats."""
+    out: list[str] = []
+    for j in range(n_cols):
+        parts: list[str] = []
+        for r in rows[:header_rows]:
+            if r[j] and (not parts or parts[-1] != r[j]):
+                parts.append(r[j])
+        out.append(" ".join(parts))
+    return out
+
+
+def _make_cell(
+    rows: list[list[str]],
+    i: int,
+    j: int,
+    header_rows: int,
+    header_cols: int,
+    scale: Scale,
+    currency: str | None,
+    col_headers: list[str],
+    boxes: Sequence[Sequence[tuple[float, float, float, float] | None]] | None,
+    cell_pages: Sequence[int] | None,
+) -> Cell:
+    text = rows[i][j]
+    number = None
+    if i >= header_rows and j >= header_cols and text:
+        label = " ".join(rows[i][:header_cols])
+        number = _cell_number(text, scale, currency, label, col_headers[j])
+    box = boxes[i][j] if boxes is not None and i < len(boxes) and j < len(boxes[i]) else None
+    return Cell(
+        row=i,
+        col=j,
+        text=text,
+        number=number,
+        bbox=BBox(x0=box[0], top=box[1], x1=box[2], bottom=box[3]) if box else None,
+        page=cell_pages[i] if cell_pages is not None and i < len(cell_pages) else None,
+    )
+
+
+def _cell_number(
+    text: str, scale: Scale, currency: str | None, label: str, header: str
+) -> ParsedNumber | None:
+    """Parse a body cell, adjusting kind and scale from its row label and column header."""
+    if _PER_SHARE.search(label):
+        parsed = parse_number(text, scale=Scale.UNITS, currency=currency)
+        if parsed is not None and parsed.kind in (Kind.MONEY, Kind.NONE) and not parsed.is_dash:
+            return parsed.model_copy(update={"kind": Kind.PER_SHARE, "scale": Scale.UNITS})
+        return parsed
+    parsed = parse_number(text, scale=scale, currency=currency)
+    if parsed is None or parsed.kind is Kind.PERCENT:
+        return parsed
+    percent_row = "%" in label or re.search(r"\bpercent(?:age)?\b", label, re.I)
+    percent_col = "%" in header or re.search(r"\bpercent(?:age)?\b", header, re.I)
+    if (percent_row or percent_col) and "$" not in text and parsed.scale is scale:
+        return parsed.model_copy(
+            update={"kind": Kind.PERCENT, "scale": Scale.UNITS, "currency": None}
+        )
+    return parsed

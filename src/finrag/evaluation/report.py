@@ -1,0 +1,228 @@
+"""Evaluation reports: aggregate per-question results, write JSON + Markdown + a plot, gate.
+
+Reports land in ``outputs/<kind>/`` named ``<date>_<git rev>_<dataset>_<planner>`` so every
+run is a versioned file. The regression gate compares a new report's metrics with a baseline
+report and fails when a quality metric drops by more than a margin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from finrag.errors import EvaluationError
+
+__all__ = [
+    "HIGHER_IS_BETTER",
+    "ExampleResult",
+    "aggregate",
+    "by_sketch",
+    "compare_to_baseline",
+    "git_revision",
+    "percentile",
+    "program_sketch",
+    "report_stem",
+    "write_report",
+]
+
+#: Metrics the regression gate protects (absolute drop allowed = margin).
+HIGHER_IS_BETTER = (
+    "execution_accuracy",
+    "program_accuracy",
+    "exact_match",
+    "numeric_accuracy",
+    "precision_answered",
+    "retrieval_recall",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleResult:
+    """What one question got."""
+
+    id: str
+    question: str
+    gold: Any
+    predicted: Any
+    display: str
+    correct: bool
+    answered: bool
+    program_correct: bool | None
+    program: str | None
+    gold_program: str | None
+    abstain_reason: str | None
+    retrieval_hit: float | None
+    latency_ms: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    sketch: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def program_sketch(program: str | None) -> str:
+    """The program's shape: its operations in order (``subtract>divide``); ``none`` if absent."""
+    if not program:
+        return "none"
+    ops = re.findall(r"([a-z_]+)\(", program)
+    return ">".join(ops) if ops else "lookup"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def aggregate(dataset: str, results: Sequence[ExampleResult]) -> dict[str, Any]:
+    """Headline metrics of a run."""
+    n = len(results)
+    if n == 0:
+        raise EvaluationError("no questions were evaluated; check the dataset file and --limit")
+    answered = [r for r in results if r.answered]
+    correct = sum(r.correct for r in results)
+    latencies = [r.latency_ms for r in results]
+    headline = {"finqa": "execution_accuracy", "convfinqa": "execution_accuracy"}.get(
+        dataset, "exact_match" if dataset == "tatqa" else "numeric_accuracy"
+    )
+    metrics: dict[str, Any] = {
+        "questions": n,
+        headline: correct / n,
+        "answered": len(answered),
+        "abstention_rate": 1 - len(answered) / n,
+        "precision_answered": (sum(r.correct for r in answered) / len(answered)) if answered else 0.0,
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+        "prompt_tokens": sum(r.prompt_tokens for r in results),
+        "completion_tokens": sum(r.completion_tokens for r in results),
+        "cost_usd": round(sum(r.cost_usd for r in results), 6),
+    }
+    programs = [r.program_correct for r in results if r.program_correct is not None]
+    if programs:
+        metrics["program_accuracy"] = sum(programs) / len(results)
+    hits = [r.retrieval_hit for r in results if r.retrieval_hit is not None]
+    if hits:
+        metrics["retrieval_recall"] = statistics.fmean(hits)
+    return metrics
+
+
+def by_sketch(results: Sequence[ExampleResult]) -> dict[str, dict[str, float]]:
+    """Accuracy split by the gold program's sketch."""
+    groups: dict[str, list[ExampleResult]] = defaultdict(list)
+    for r in results:
+        groups[r.sketch].append(r)
+    return {
+        sketch: {
+            "n": len(rs),
+            "accuracy": sum(r.correct for r in rs) / len(rs),
+            "answered": sum(r.answered for r in rs),
+        }
+        for sketch, rs in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    }
+
+
+def git_revision(root: Path | None = None) -> str:
+    """Short git revision of the working tree (``+dirty`` when modified), or ``nogit``."""
+    cwd = root or Path.cwd()
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "nogit"
+    return f"{rev}+dirty" if dirty else rev
+
+
+def report_stem(dataset: str, planner: str, label: str = "") -> str:
+    """``<date>_<rev>_<dataset>[-label]_<planner>`` with filesystem-safe characters."""
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    name = f"{date}_{git_revision()}_{dataset}{'-' + label if label else ''}_{planner}"
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", name)
+
+
+def write_report(
+    out_dir: Path,
+    stem: str,
+    report: Mapping[str, Any],
+    results: Sequence[ExampleResult],
+) -> dict[str, Path]:
+    """Write ``<stem>.json``, ``<stem>.md`` and ``<stem>.png``; returns their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out_dir / f"{stem}.json", "md": out_dir / f"{stem}.md", "png": out_dir / f"{stem}.png"}
+    full = dict(report)
+    full["examples"] = [asdict(r) for r in results]
+    paths["json"].write_text(json.dumps(full, indent=2, default=str) + "\n", encoding="utf-8")
+    _plot(paths["png"], report, results)
+    paths["md"].write_text(_markdown(report, paths["png"].name), encoding="utf-8")
+    return paths
+
+
+def _plot(path: Path, report: Mapping[str, Any], results: Sequence[ExampleResult]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    sketches = list(report.get("by_sketch", {}).items())[:10]
+    names = [s for s, _ in sketches]
+    left.barh(names[::-1], [v["accuracy"] for _, v in sketches][::-1], color="#3b7dd8")
+    left.set_xlim(0, 1)
+    left.set_xlabel("accuracy")
+    left.set_title("accuracy by gold program sketch")
+    right.hist([r.latency_ms for r in results], bins=30, color="#6aa84f")
+    right.set_xlabel("latency per question (ms)")
+    right.set_title("latency")
+    fig.suptitle(f"{report['dataset']} - planner {report['planner']} - n={report['metrics']['questions']}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _markdown(report: Mapping[str, Any], plot_name: str) -> str:
+    lines = [
+        f"# FinRAG evaluation: {report['dataset']} with planner `{report['planner']}`",
+        "",
+        f"- date: {report['date']}  revision: `{report['git_rev']}`  scoring: {report['scoring_version']}",
+        f"- files: {', '.join(report['files'])}",
+        f"- command: `{report.get('command', '')}`",
+        "",
+        "| metric | value |",
+        "| --- | --- |",
+    ]
+    for key, value in report["metrics"].items():
+        shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+        lines.append(f"| {key} | {shown} |")
+    lines += ["", "## By gold program sketch", "", "| sketch | n | accuracy |", "| --- | --- | --- |"]
+    for sketch, row in report.get("by_sketch", {}).items():
+        lines.append(f"| {sketch} | {row['n']} | {row['accuracy']:.3f} |")
+    lines += ["", f"![plot]({plot_name})", ""]
+    return "\n".join(lines)
+
+
+def compare_to_baseline(
+    metrics: Mapping[str, Any], baseline: Mapping[str, Any], margin: float
+) -> list[str]:
+    """Regressions of ``metrics`` against ``baseline`` beyond ``margin`` (absolute), as messages."""
+    base = baseline.get("metrics", baseline)
+    failures = []
+    for key in HIGHER_IS_BETTER:
+        if key in base and key in metrics and metrics[key] < base[key] - margin:
+            failures.append(f"{key} dropped from {base[key]:.4f} to {metrics[key]:.4f} (margin {margin})")
+    return failures

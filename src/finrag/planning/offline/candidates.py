@@ -1,0 +1,260 @@
+"""Grounding: evidence chunks -> candidate operands, each described for the operand scorer.
+
+An :class:`Operand` is one number the program could use: a table cell (``Ref`` to the cell id),
+a number of a sentence (``Ref`` to ``<chunk id>:n<k>``) or a number written in the question
+(a ``Literal``). Each carries what the features need: the words that name it (row label and
+column header, or the words around it in its sentence), the years of its period, where it sits
+(row, column, chunk rank) and its quantity with kind and scale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
+from finrag.documents.numbers import find_numbers, normalise_text
+from finrag.dsl.ast import Literal, Ref
+from finrag.dsl.units import Kind, Quantity
+
+from .text import QuestionInfo, label_match, stem, words, years_in
+
+__all__ = [
+    "OPERAND_FEATURES",
+    "Operand",
+    "RowCandidate",
+    "operand_features",
+    "operands_from",
+    "rows_from",
+]
+
+_WINDOW_BEFORE = 10
+_WINDOW_AFTER = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    """A number a program may use, with what grounding knows about it."""
+
+    arg: Ref | Literal
+    quantity: Quantity
+    label: tuple[str, ...]
+    context: tuple[str, ...]
+    years: tuple[int, ...]
+    row_key: str
+    col: int
+    source: str
+    rank: float
+    is_total: bool
+    is_dash: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowCandidate:
+    """A table row a ``table_*`` operation may aggregate."""
+
+    ref: Ref
+    label: tuple[str, ...]
+    values: tuple[Quantity, ...]
+    rank: float
+    text: str
+
+
+def _cell_years(period: str | None, header: str) -> tuple[int, ...]:
+    found = years_in(period or "") or years_in(header)
+    return tuple(found[:1])
+
+
+def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
+    out = []
+    label = tuple(words(chunk.row_label or ""))
+    is_total = bool(label) and label[0] == "total"
+    for cell in chunk.cells:
+        number = cell.number
+        if number is None:
+            continue
+        header_words = tuple(w for w in words(cell.header) if not w[0].isdigit())
+        out.append(
+            Operand(
+                arg=Ref(cell.id),
+                quantity=number.quantity(),
+                label=label,
+                context=label + header_words,
+                years=_cell_years(cell.period, cell.header),
+                row_key=chunk.id,
+                col=cell.col,
+                source="table",
+                rank=rank,
+                is_total=is_total,
+                is_dash=number.is_dash,
+                text=f"{chunk.row_label or ''} | {cell.period or cell.header} | {cell.text}",
+            )
+        )
+    return out
+
+
+def _numbers_of(chunk: Chunk) -> tuple[ParsedNumber, ...]:
+    return chunk.numbers or tuple(find_numbers(chunk.text))
+
+
+def _is_year(number: ParsedNumber) -> bool:
+    v = number.value
+    return number.kind is Kind.NONE and v.is_integer() and 1950 <= v <= 2099
+
+
+def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
+    out = []
+    text = normalise_text(chunk.text)
+    lower = text.lower()
+    cursor = 0
+    sentence = tuple(words(text))
+    for k, number in enumerate(_numbers_of(chunk)):
+        at = lower.find(number.text.lower(), cursor) if number.text else -1
+        if at >= 0:
+            cursor = at + len(number.text)
+        if _is_year(number):
+            continue
+        before = words(text[: max(at, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
+        after = words(text[cursor:])[:_WINDOW_AFTER] if at >= 0 else []
+        window = tuple(before + after)
+        out.append(
+            Operand(
+                arg=Ref(f"{chunk.id}:n{k}"),
+                quantity=number.quantity(),
+                label=window,
+                context=sentence,
+                years=tuple(years_in(" ".join(window))[:2]),
+                row_key=chunk.id,
+                col=-1,
+                source="text",
+                rank=rank,
+                is_total=False,
+                is_dash=False,
+                text=number.text + " | " + text[:80],
+            )
+        )
+    return out
+
+
+def _question_operands(info: QuestionInfo) -> list[Operand]:
+    out = []
+    for i, (value, percent) in enumerate(zip(info.numbers, info.number_percent, strict=True)):
+        literal = Literal(value, percent=percent)
+        out.append(
+            Operand(
+                arg=literal,
+                quantity=literal.quantity,
+                label=(),
+                context=(),
+                years=(),
+                row_key=f"question:{i}",
+                col=-2,
+                source="question",
+                rank=0.0,
+                is_total=False,
+                is_dash=False,
+                text=f"question number {value:g}{'%' if percent else ''}",
+            )
+        )
+    return out
+
+
+def operands_from(evidence: Sequence[Chunk], info: QuestionInfo) -> list[Operand]:
+    """Every usable number of the evidence (best-ranked chunks first) and of the question."""
+    out: list[Operand] = []
+    n = max(len(evidence), 1)
+    for i, chunk in enumerate(evidence):
+        rank = i / n
+        if chunk.kind is ChunkKind.TABLE_ROW:
+            out += _table_operands(chunk, rank)
+        else:
+            out += _text_operands(chunk, rank)
+    return out + _question_operands(info)
+
+
+def rows_from(evidence: Sequence[Chunk]) -> list[RowCandidate]:
+    """Table rows with at least two numbers, for the ``table_*`` sketches."""
+    out = []
+    n = max(len(evidence), 1)
+    for i, chunk in enumerate(evidence):
+        if chunk.kind is not ChunkKind.TABLE_ROW:
+            continue
+        values = tuple(
+            c.number.quantity() for c in chunk.cells if c.number is not None and not c.number.is_dash
+        )
+        if len(values) >= 2:
+            out.append(
+                RowCandidate(Ref(chunk.id), tuple(words(chunk.row_label or "")), values, i / n, chunk.row_label or "")
+            )
+    return out
+
+
+OPERAND_FEATURES = (
+    "recall",
+    "precision",
+    "context_recall",
+    "matched",
+    "q_has_years",
+    "period_hit",
+    "period_miss",
+    "no_period",
+    "is_new_year",
+    "is_old_year",
+    "src_table",
+    "src_text",
+    "src_question",
+    "first_col",
+    "rank",
+    "is_total",
+    "is_dash",
+    "kind_percent",
+    "kind_money",
+    "q_percent_word",
+    "log_mag",
+    "zero",
+)
+
+
+def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
+    """Features of one operand against the question (order: ``OPERAND_FEATURES``)."""
+    recall, precision, _ = label_match(info, op.label)
+    context_recall = label_match(info, op.context)[0]
+    q_years = set(info.years)
+    period_hit = bool(q_years & set(op.years))
+    q_pct = any(t in ("percent", "percentage", "%") for t in info.tokens)
+    v = abs(op.quantity.value)
+    return [
+        recall,
+        precision,
+        context_recall,
+        float(recall > 0),
+        float(bool(q_years)),
+        float(period_hit),
+        float(bool(q_years) and bool(op.years) and not period_hit),
+        float(not op.years),
+        float(info.new_year is not None and info.new_year in op.years),
+        float(info.old_year is not None and info.old_year in op.years),
+        float(op.source == "table"),
+        float(op.source == "text"),
+        float(op.source == "question"),
+        float(op.col == 1),
+        op.rank,
+        float(op.is_total),
+        float(op.is_dash),
+        float(op.quantity.kind is Kind.PERCENT),
+        float(op.quantity.kind is Kind.MONEY),
+        float(q_pct),
+        math.log10(v + 1.0) / 5.0,
+        float(v == 0.0),
+    ]
+
+
+def mention_position(op: Operand, info: QuestionInfo) -> int:
+    """Token position in the question of the first word naming the operand (-1 if none)."""
+    label = {stem(w) for w in op.label}
+    for i, tok in enumerate(info.tokens):
+        if stem(tok) in label and stem(tok) in info.weights:
+            return i
+    return -1

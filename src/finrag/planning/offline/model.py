@@ -1,0 +1,143 @@
+"""The offline planner's model bundle: three small linear models and their metadata.
+
+* ``sketch``: question -> program sketch (TF-IDF word/char n-grams + a few counts; multinomial
+  logistic regression);
+* ``operand``: (question, evidence number) -> probability that the number is an operand of the
+  answer (logistic regression on :data:`~.candidates.OPERAND_FEATURES`);
+* ``ranker``: (question, filled sketch) -> probability the program gives the right answer
+  (logistic regression on :data:`~.programs.SHARED_FEATURES` per sketch family); its output is
+  the plan's confidence and ``threshold`` is the calibrated abstention cut-off.
+
+Files (committed under ``artifacts/``): ``offline_model.npz`` (arrays only, loaded with
+``allow_pickle=False``) and ``metadata.json`` (version, training data hashes, figures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from finrag.errors import ConfigError
+
+from .linear import LinearModel, TextVectorizer
+from .text import QuestionInfo
+
+__all__ = [
+    "ARTIFACT_DIR",
+    "FORMAT_VERSION",
+    "OfflineModel",
+    "load_model",
+    "question_extras",
+]
+
+ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
+FORMAT_VERSION = 1
+_NPZ = "offline_model.npz"
+_META = "metadata.json"
+N_EXTRAS = 6
+
+
+def question_extras(info: QuestionInfo) -> list[float]:
+    """Counts the n-grams cannot see well: how many years and numbers the question names."""
+    n = len(info.years)
+    return [float(n == 0), float(n == 1), float(n == 2), float(n >= 3), float(bool(info.numbers)), 1.0]
+
+
+@dataclass
+class OfflineModel:
+    """Everything the planner loads at start-up."""
+
+    vectorizer: TextVectorizer
+    sketch: LinearModel
+    operand: LinearModel
+    ranker: LinearModel
+    threshold: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "unversioned"))
+
+    def sketch_row(self, info: QuestionInfo) -> dict[int, float]:
+        """The classifier's sparse input for one question."""
+        row = self.vectorizer.row(info.text)
+        base = self.vectorizer.size
+        for i, v in enumerate(question_extras(info)):
+            if v:
+                row[base + i] = v
+        return row
+
+    def sketch_probs(self, info: QuestionInfo) -> dict[str, float]:
+        probs = self.sketch.proba_sparse(self.sketch_row(info))
+        return {c: float(p) for c, p in zip(self.sketch.classes, probs, strict=True)}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "vocab": self.vectorizer.terms(),
+            "idf": self.vectorizer.idf.astype(np.float32),
+            "sketch_classes": np.array(self.sketch.classes, dtype=np.str_),
+            "sketch_coef": self.sketch.coef.astype(np.float32),
+            "sketch_intercept": self.sketch.intercept.astype(np.float32),
+            "operand_coef": self.operand.coef.astype(np.float32),
+            "operand_intercept": self.operand.intercept.astype(np.float32),
+            "ranker_coef": self.ranker.coef.astype(np.float32),
+            "ranker_intercept": self.ranker.intercept.astype(np.float32),
+            "threshold": np.array([self.threshold], dtype=np.float32),
+        }
+
+    def save(self, directory: Path = ARTIFACT_DIR) -> str:
+        """Write the bundle; the version is derived from the arrays' content hash."""
+        directory.mkdir(parents=True, exist_ok=True)
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **self.arrays())
+        payload = buf.getvalue()
+        digest = hashlib.sha256(b"".join(a.tobytes() for a in self.arrays().values())).hexdigest()
+        version = f"{FORMAT_VERSION}.{digest[:10]}"
+        self.metadata["version"] = version
+        self.metadata["format"] = FORMAT_VERSION
+        self.metadata["threshold"] = round(self.threshold, 4)
+        (directory / _NPZ).write_bytes(payload)
+        (directory / _META).write_text(json.dumps(self.metadata, indent=2, sort_keys=True) + "\n")
+        return version
+
+
+def _missing(directory: Path) -> ConfigError:
+    return ConfigError(
+        f"offline planner model not found in {directory} (expected {_NPZ} and {_META}); "
+        "build it with `finrag train offline` (needs the FinQA/TAT-QA training files)"
+    )
+
+
+def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
+    """Load the committed bundle; a missing or foreign file is a ConfigError saying what to run."""
+    npz, meta = directory / _NPZ, directory / _META
+    if not npz.exists() or not meta.exists():
+        raise _missing(directory)
+    metadata = json.loads(meta.read_text())
+    if metadata.get("format") != FORMAT_VERSION:
+        raise ConfigError(
+            f"offline model in {directory} has format {metadata.get('format')!r}, this code "
+            f"reads format {FORMAT_VERSION}; rebuild it with `finrag train offline`"
+        )
+    with np.load(npz, allow_pickle=False) as data:
+        vocab = {str(t): i for i, t in enumerate(data["vocab"])}
+        vectorizer = TextVectorizer(vocab, data["idf"].astype(np.float64))
+        sketch = LinearModel(
+            tuple(str(c) for c in data["sketch_classes"]),
+            data["sketch_coef"].astype(np.float64),
+            data["sketch_intercept"].astype(np.float64),
+        )
+        operand = LinearModel(
+            ("no", "yes"), data["operand_coef"].astype(np.float64), data["operand_intercept"].astype(np.float64)
+        )
+        ranker = LinearModel(
+            ("no", "yes"), data["ranker_coef"].astype(np.float64), data["ranker_intercept"].astype(np.float64)
+        )
+        threshold = float(data["threshold"][0])
+    return OfflineModel(vectorizer, sketch, operand, ranker, threshold, metadata)

@@ -1,0 +1,222 @@
+"""Candidate programs: fill the likely sketches with the likely operands, and describe each.
+
+For each of the most probable sketches, slots are filled from a shortlist of the best-scored
+operands (ordered pairs for ``subtract``/``divide``/``greater``, unordered sets for sums and
+averages), each filled program is run with the unit guard (a unit error drops it) and turned
+into one feature vector for the ranker. Features are a shared block plus a copy per sketch
+family, so the ranker can learn e.g. that ``subtract`` wants the later year first while
+``divide`` wants the part before the whole.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations, permutations
+
+import numpy as np
+
+from finrag.dsl.units import Kind, Quantity
+
+from .candidates import Operand, RowCandidate, mention_position
+from .sketches import SKETCHES, Sketch, evaluate
+from .text import CUE_DENOMINATOR, QuestionInfo, cue_before, label_match
+
+__all__ = ["FAMILIES", "N_FEATURES", "SHARED_FEATURES", "Candidate", "generate"]
+
+FAMILIES = ("diff", "change", "ratio", "sum", "avg", "product", "greater", "table", "lookup")
+SHARED_FEATURES = (
+    "bias",
+    "sketch_logp",
+    "sketch_top",
+    "op_p_mean",
+    "op_p_min",
+    "op_logit_min",
+    "recall_min",
+    "period_frac",
+    "years_covered",
+    "slots_eq_years",
+    "same_row",
+    "same_col",
+    "all_table",
+    "uses_question",
+    "negative",
+    "log_mag",
+    "abs_le_1",
+    "zero",
+    "a_later",
+    "a_earlier",
+    "years_unknown",
+    "a_first",
+    "b_cue",
+    "a_total",
+    "b_total",
+    "mag_ratio",
+    "same_value",
+    "row_recall",
+    "row_precision",
+)
+N_SHARED = len(SHARED_FEATURES)
+N_FEATURES = N_SHARED * (1 + len(FAMILIES))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One filled sketch, its value under the unit guard and its feature row."""
+
+    sketch: Sketch
+    fill: tuple[Operand, ...]
+    row: RowCandidate | None
+    value: Quantity
+    features: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _OpInfo:
+    op: Operand
+    p: float
+    recall: float
+    position: int
+    period_hit: bool
+
+
+def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
+    ya, yb = (a.op.years[0] if a.op.years else None), (b.op.years[0] if b.op.years else None)
+    known = ya is not None and yb is not None and ya != yb
+    va, vb = abs(a.op.quantity.value), abs(b.op.quantity.value)
+    ratio = math.log10((va + 1e-9) / (vb + 1e-9)) if va and vb else 0.0
+    return [
+        float(known and ya > yb),  # type: ignore[operator]
+        float(known and ya < yb),  # type: ignore[operator]
+        float(not known),
+        float(0 <= a.position < b.position or (a.position >= 0 > b.position)),
+        float(cue_before(info, b.position, CUE_DENOMINATOR)),
+        float(a.op.is_total),
+        float(b.op.is_total),
+        max(-3.0, min(3.0, ratio)),
+        float(va == vb),
+    ]
+
+
+def _features(
+    sketch: Sketch,
+    ops: Sequence[_OpInfo],
+    row: RowCandidate | None,
+    value: Quantity,
+    logp: float,
+    top: bool,
+    info: QuestionInfo,
+) -> np.ndarray:
+    ps = [o.p for o in ops] or [0.5]
+    q_years = set(info.years)
+    op_years = {y for o in ops for y in o.op.years}
+    pmin = min(ps)
+    v = value.value
+    pair = _pair_features(ops[0], ops[1], info) if len(ops) >= 2 else [0.0] * 9
+    row_recall, row_precision = (label_match(info, row.label)[:2]) if row else (0.0, 0.0)
+    shared = [
+        1.0,
+        logp,
+        float(top),
+        sum(ps) / len(ps),
+        pmin,
+        math.log((pmin + 1e-6) / (1 - pmin + 1e-6)) / 5.0,
+        min((o.recall for o in ops), default=row_recall),
+        sum(o.period_hit for o in ops) / len(ops) if ops and q_years else 0.0,
+        len(q_years & op_years) / len(q_years) if q_years else 0.0,
+        float(len(q_years) == len(ops)) if q_years else 0.0,
+        float(len(ops) > 1 and len({o.op.row_key for o in ops}) == 1),
+        float(len(ops) > 1 and len({o.op.col for o in ops}) == 1 and ops[0].op.col >= 0),
+        float(all(o.op.source == "table" for o in ops)),
+        float(any(o.op.source == "question" for o in ops)),
+        float(v < 0),
+        math.log10(abs(v) + 1.0) / 5.0,
+        float(abs(v) <= 1.0),
+        float(v == 0.0),
+        *pair,
+        row_recall,
+        row_precision,
+    ]
+    out = np.zeros(N_FEATURES)
+    out[:N_SHARED] = shared
+    k = 1 + FAMILIES.index(sketch.family)
+    out[k * N_SHARED : (k + 1) * N_SHARED] = shared
+    return out
+
+
+def _fills(sketch: Sketch, shortlist: Sequence[_OpInfo]) -> list[tuple[_OpInfo, ...]]:
+    n = len(sketch.slots)
+    if n == 1:
+        return [(o,) for o in shortlist]
+    pool = shortlist[: 6 if n == 3 else len(shortlist)]
+    if sketch.commutative:
+        return list(combinations(pool, n))
+    return [p for p in permutations(pool, n) if p[0].op.arg != p[1].op.arg]
+
+
+def generate(
+    info: QuestionInfo,
+    sketch_probs: dict[str, float],
+    operands: Sequence[Operand],
+    operand_p: Sequence[float],
+    rows: Sequence[RowCandidate],
+    *,
+    n_sketches: int = 3,
+    shortlist: int = 7,
+) -> list[Candidate]:
+    """Filled, unit-checked candidate programs for the top sketches."""
+    ranked = sorted(
+        (s for s in SKETCHES if s.name in sketch_probs),
+        key=lambda s: (-sketch_probs[s.name], s.name),
+    )[:n_sketches]
+    infos = [
+        _OpInfo(o, p, *_match(o, info))
+        for o, p in zip(operands, operand_p, strict=True)
+    ]
+    best = sorted(range(len(infos)), key=lambda i: (-infos[i].p, i))[:shortlist]
+    short = [infos[i] for i in best]
+    out: list[Candidate] = []
+    for rank, sketch in enumerate(ranked):
+        logp = math.log(sketch_probs[sketch.name] + 1e-6)
+        if sketch.is_table:
+            out += _table_candidates(sketch, rows, logp, rank == 0, info)
+            continue
+        for fill in _fills(sketch, short):
+            values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
+            value = evaluate(sketch, values)
+            if value is None or not math.isfinite(value.value):
+                continue
+            feats = _features(sketch, fill, None, value, logp, rank == 0, info)
+            out.append(Candidate(sketch, tuple(o.op for o in fill), None, value, feats))
+    return out
+
+
+def _match(op: Operand, info: QuestionInfo) -> tuple[float, int, bool]:
+    recall = label_match(info, op.label)[0]
+    return recall, mention_position(op, info), bool(set(info.years) & set(op.years))
+
+
+def _table_candidates(
+    sketch: Sketch, rows: Sequence[RowCandidate], logp: float, top: bool, info: QuestionInfo
+) -> list[Candidate]:
+    scored = sorted(rows, key=lambda r: (-label_match(info, r.label)[0], r.rank))[:4]
+    out = []
+    for row in scored:
+        value = evaluate(sketch, {}, row.values)
+        if value is None:
+            continue
+        feats = _features(sketch, (), row, value, logp, top, info)
+        out.append(Candidate(sketch, (), row, value, feats))
+    return out
+
+
+def answer_kind_for(sketch: Sketch, value: Quantity, info: QuestionInfo) -> Kind | None:
+    """The answer kind to declare: percent for changes and shares, else the computed kind."""
+    percent_words = {"percent", "percentage", "portion", "proportion", "%"}
+    wants_percent = sketch.family == "change" or bool(percent_words & set(info.tokens))
+    if wants_percent and value.kind in (Kind.NONE, Kind.RATIO, Kind.PERCENT):
+        return Kind.PERCENT
+    if value.kind is Kind.NONE:
+        return None
+    return value.kind

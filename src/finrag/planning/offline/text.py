@@ -1,0 +1,140 @@
+"""Question analysis for the offline planner: words, periods, numbers and order cues.
+
+Everything here is plain string work (no model): it turns a question into a
+:class:`QuestionInfo` that the grounding and ranking features read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from finrag.documents.numbers import find_numbers
+
+__all__ = [
+    "QuestionInfo",
+    "analyze",
+    "label_match",
+    "stem",
+    "words",
+    "years_in",
+]
+
+_WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
+_STOP = frozenset(
+    """what was were is are the of in for and to from a an by on at as between did does do how
+    much many which that this these those its it their there be been being has have had year
+    years during over with compared than then respectively each per value amount number s
+    approximately about ended ending end fiscal fy period if would will could should can all
+    both percentage percent average difference ratio portion proportion increase
+    decrease growth sum combined rate represent represents represented based what's
+    million millions billion billions thousand thousands dollar dollars usd expressed
+    share into out up down you we our company companies's""".split()
+)
+# Words that name the arithmetic, not the metric: kept out of label matching.
+_GENERIC = frozenset(
+    {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
+)
+CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
+
+
+def stem(word: str) -> str:
+    """A crude, deterministic stem: lower case, plural and common suffixes dropped."""
+    w = word.lower()
+    for suffix in ("ies", "es", "s"):
+        if len(w) > 4 and w.endswith(suffix) and not w.endswith("ss"):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word and number tokens."""
+    return _WORD.findall(text.lower())
+
+
+def years_in(text: str) -> list[int]:
+    """Years (1950-2099) named in ``text``, in order of first mention, without repeats."""
+    out: list[int] = []
+    for m in _YEAR.finditer(text.lower()):
+        year = int(m.group(1))
+        if year not in out:
+            out.append(year)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionInfo:
+    """What the planner reads from a question."""
+
+    text: str
+    tokens: tuple[str, ...]
+    content: tuple[str, ...]
+    weights: dict[str, float] = field(default_factory=dict)
+    years: tuple[int, ...] = ()
+    numbers: tuple[float, ...] = ()
+    number_percent: tuple[bool, ...] = ()
+
+    @property
+    def old_year(self) -> int | None:
+        return min(self.years) if self.years else None
+
+    @property
+    def new_year(self) -> int | None:
+        return max(self.years) if self.years else None
+
+
+def analyze(question: str) -> QuestionInfo:
+    """Tokens, content stems with weights, years and non-year numbers of a question."""
+    tokens = tuple(words(question))
+    years = tuple(years_in(question))
+    content: list[str] = []
+    weights: dict[str, float] = {}
+    for tok in tokens:
+        if tok in _STOP or tok[0].isdigit() or len(tok) < 2:
+            continue
+        s = stem(tok)
+        if s not in weights:
+            content.append(s)
+            weights[s] = 0.4 if tok in _GENERIC else 1.0
+    numbers, percent = [], []
+    for num in find_numbers(question):
+        if num.kind.value == "none" and float(num.value).is_integer() and int(num.value) in years:
+            continue
+        numbers.append(float(num.value))
+        percent.append(num.kind.value == "percent")
+    return QuestionInfo(
+        question, tokens, tuple(content), weights, years, tuple(numbers), tuple(percent)
+    )
+
+
+def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, float, int]:
+    """How well a label names the question's metric.
+
+    Returns ``(recall, precision, position)``: the weighted share of the question's content
+    stems found in the label, the share of the label's content stems found in the question,
+    and the token position in the question of the first matched stem (-1 if none).
+    """
+    label = {stem(w) for w in label_words if w not in _STOP and not w[0].isdigit()}
+    if not label or not info.content:
+        return 0.0, 0.0, -1
+    total = sum(info.weights.values())
+    hit = [s for s in info.content if s in label]
+    recall = sum(info.weights[s] for s in hit) / total
+    precision = len(label & set(hit)) / len(label)
+    position = -1
+    if hit:
+        first = set(hit)
+        position = next(
+            (i for i, t in enumerate(info.tokens) if stem(t) in first), -1
+        )
+    return recall, precision, position
+
+
+def cue_before(info: QuestionInfo, position: int, cues: Sequence[str] | frozenset[str]) -> bool:
+    """Whether one of ``cues`` occurs within the three tokens before ``position``."""
+    if position < 0:
+        return False
+    window = info.tokens[max(0, position - 3) : position]
+    return any(t in cues for t in window)

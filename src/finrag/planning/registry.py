@@ -1,0 +1,178 @@
+"""Planners chosen by name.
+
+==========================================  ==================================================
+name                                        planner
+==========================================  ==================================================
+``offline``                                 the embedded planner, no network
+                                            (``finrag.planning.offline``, loaded on first use)
+``scripted``                                :class:`~finrag.testing.scripted_planner.ScriptedPlanner`
+                                            (pass ``programs=[...]``)
+``openai:<model>``                          api.openai.com; key from ``FINRAG_LLM__API_KEY``
+                                            or ``OPENAI_API_KEY``
+``openai-compatible:<model>@<base_url>``    any OpenAI-compatible endpoint (Azure OpenAI,
+                                            vLLM, Ollama); structured output ``auto``
+==========================================  ==================================================
+
+Built-ins register through :func:`register_planner`, the same hook an outside plugin uses; a
+plugin package can also expose ``factory`` callables in the ``finrag.planners`` entry point
+group (the entry point's name is the prefix). A factory is called as
+``factory(argument, **options)`` where ``argument`` is the text after ``prefix:`` ('' if
+none). A factory may be given as an import path ``"package.module:callable"``, imported on
+first use, so a name can be registered before its module exists; if the import fails,
+:func:`get_planner` raises :class:`~finrag.errors.ConfigError` saying so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr, ValidationError
+
+from finrag.errors import ConfigError
+from finrag.planning.base import Planner
+
+if TYPE_CHECKING:
+    from finrag.planning.llm import LLMSettings
+
+__all__ = ["PlannerFactory", "get_planner", "known_planners", "register_planner"]
+
+PlannerFactory = Callable[..., Planner]
+"""Called as ``factory(argument, **options)``; argument is the text after ``prefix:`` or ''."""
+
+ENTRY_POINT_GROUP = "finrag.planners"
+_FACTORIES: dict[str, tuple[PlannerFactory | str, str]] = {}
+_plugins_loaded = False
+
+
+def register_planner(prefix: str, factory: PlannerFactory | str, usage: str | None = None) -> None:
+    """Register ``factory`` (or its ``"module:callable"`` path) for ``prefix[:<argument>]``."""
+    key = prefix.strip().lower()
+    if not key or ":" in key:
+        raise ConfigError(f"planner prefix must be non-empty without ':', got {prefix!r}")
+    if isinstance(factory, str) and ":" not in factory:
+        raise ConfigError(f"import path must look like 'package.module:callable', got {factory!r}")
+    _FACTORIES[key] = (factory, usage or key)
+
+
+def known_planners() -> list[str]:
+    """Usage strings of every registered name, sorted."""
+    _load_plugins()
+    return sorted(usage for _, usage in _FACTORIES.values())
+
+
+def get_planner(name: str, **options: Any) -> Planner:
+    """Build the planner called ``name``; unknown or unavailable names raise ConfigError."""
+    prefix, _, argument = name.partition(":")
+    key = prefix.strip().lower()
+    if key not in _FACTORIES:
+        _load_plugins()
+    entry = _FACTORIES.get(key)
+    if entry is None:
+        raise ConfigError(
+            f"unknown planner {name!r}; known planners: {', '.join(known_planners())}"
+        )
+    factory = _resolve(key, entry[0])
+    return factory(argument.strip(), **options)
+
+
+def _resolve(key: str, factory: PlannerFactory | str) -> PlannerFactory:
+    if not isinstance(factory, str):
+        return factory
+    module_name, _, attr = factory.partition(":")
+    try:
+        resolved: PlannerFactory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"planner {key!r} is registered but not available ({factory}: {exc}); "
+            f"known planners: {', '.join(known_planners())}"
+        ) from None
+    return resolved
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name.lower() not in _FACTORIES:
+            register_planner(ep.name, f"{ep.module}:{ep.attr}")
+
+
+def _no_argument(name: str, argument: str) -> None:
+    if argument:
+        raise ConfigError(f"planner {name!r} takes no ':<argument>', got {argument!r}")
+
+
+def scripted_factory(argument: str, **options: Any) -> Planner:
+    """``scripted``: a ScriptedPlanner; options go to its constructor (``programs=[...]``)."""
+    from finrag.testing.scripted_planner import ScriptedPlanner
+
+    _no_argument("scripted", argument)
+    return ScriptedPlanner(**options)
+
+
+def openai_factory(argument: str, **options: Any) -> Planner:
+    """``openai:<model>``: the LLM planner against api.openai.com with json_schema output."""
+    from finrag.planning.llm import LLMPlanner
+
+    if not argument:
+        raise ConfigError("name the model: 'openai:gpt-4o' or 'openai:gpt-4o-mini'")
+    options.setdefault("structured_output", "json_schema")
+    name = options.pop("name", f"openai:{argument}")
+    settings = _settings(model=argument, base_url=None, **options)
+    return LLMPlanner(settings, name=name)
+
+
+def openai_compatible_factory(argument: str, **options: Any) -> Planner:
+    """``openai-compatible:<model>@<base_url>``: the LLM planner against any such endpoint."""
+    from finrag.planning.llm import LLMPlanner
+
+    model, at, base_url = argument.partition("@")
+    if not (model and at and base_url):
+        raise ConfigError(
+            f"expected 'openai-compatible:<model>@<base_url>', got {argument!r} "
+            "(e.g. 'openai-compatible:llama3.1@http://localhost:11434/v1')"
+        )
+    name = options.pop("name", f"openai-compatible:{argument}")
+    settings = _settings(model=model, base_url=base_url, **options)
+    if settings.resolved_api_key() is None:
+        # local servers (vLLM, Ollama) need no key, but the client insists on one
+        settings = settings.model_copy(update={"api_key": SecretStr("unused")})
+    return LLMPlanner(settings, name=name)
+
+
+def _settings(**options: Any) -> LLMSettings:
+    from finrag.planning.llm import LLMSettings
+
+    try:
+        return LLMSettings(**options)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid LLM planner settings: {exc}") from None
+
+
+def offline_factory(argument: str, **options: Any) -> Planner:
+    """``offline``: the embedded planner, imported on first use."""
+    module_name = "finrag.planning.offline"
+    try:
+        module = importlib.import_module(module_name)
+        planner_class = module.OfflinePlanner
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"planner 'offline' is not available yet ({module_name}.OfflinePlanner: {exc}); "
+            f"known planners: {', '.join(known_planners())}"
+        ) from None
+    _no_argument("offline", argument)
+    planner: Planner = planner_class(**options)
+    return planner
+
+
+register_planner("offline", offline_factory)
+register_planner("scripted", scripted_factory)
+register_planner("openai", openai_factory, "openai:<model>")
+register_planner(
+    "openai-compatible", openai_compatible_factory, "openai-compatible:<model>@<base_url>"
+)

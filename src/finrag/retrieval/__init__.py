@@ -1,0 +1,1 @@
+"""Hybrid retrieval: BM25 + vector search fused by reciprocal rank fusion (see fusion.py)."""

@@ -1,0 +1,347 @@
+"""Features of a (question, candidate chunk) pair for the evidence reranker.
+
+Every feature is backend independent: ranks rather than raw BM25 scores (FTS5 ``bm25()`` and
+PostgreSQL ``ts_rank`` live on different scales), and lexical statistics computed here over
+the candidate list rather than read from an index. The names in :data:`FEATURE_NAMES` are
+stored in the reranker artifact, so a model trained on one feature order refuses another.
+
+Text is normalised with a light stemmer (:func:`stem`): lower case, possessives and plural or
+verbal suffixes stripped, so "revenues" meets "revenue" and "increased" meets "increase".
+Periods are read from the question (years, quarters, "fiscal 2019") and matched against the
+chunk's column periods and headers as well as its text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from finrag.documents.model import Chunk, ChunkKind
+from finrag.retrieval.fusion import RRF_K
+from finrag.store.query import STOPWORDS
+
+__all__ = [
+    "FEATURE_NAMES",
+    "Candidate",
+    "ChunkTerms",
+    "QuestionTerms",
+    "analyse_chunk",
+    "analyse_question",
+    "feature_matrix",
+    "stem",
+    "stems",
+]
+
+_WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
+_YEAR = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
+_QUARTER = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)\b")
+_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+_CHANGE = re.compile(r"\b(?:change|increase|decrease|growth|grew|declin|differen|compar)")
+_RATIO = re.compile(r"\b(?:percent|percentage|ratio|portion|proportion|share of|%)")
+# Words that occur in nearly every financial question and chunk and so carry no evidence.
+_WEAK = frozenset(
+    [
+        "total",
+        "year",
+        "years",
+        "value",
+        "amount",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "thousand",
+        "thousands",
+        "dollar",
+        "dollars",
+        "company",
+        "percent",
+        "percentage",
+        "change",
+    ]
+)
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "kw_present",
+    "kw_rr",
+    "kw_log_rank",
+    "vec_present",
+    "vec_rr",
+    "vec_log_rank",
+    "rrf",
+    "overlap",
+    "idf_overlap",
+    "bigram_overlap",
+    "chunk_coverage",
+    "label_in_question",
+    "label_exact",
+    "header_overlap",
+    "q_has_year",
+    "year_match",
+    "year_miss",
+    "quarter_match",
+    "q_number_match",
+    "has_numbers",
+    "log_numbers",
+    "is_table",
+    "is_header_row",
+    "log_length",
+    "relative_position",
+    "q_change_x_numbers",
+    "q_ratio_x_numbers",
+    "idf_rank",
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stem: enough to meet plural, possessive and verbal variants."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ings", ""),
+        ("ing", ""),
+        ("ied", "y"),
+        ("ed", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed word and number tokens of ``text`` (lower-cased, commas in numbers kept out)."""
+    return [stem(tok) for tok in _WORD.findall(text.lower().replace(",", ""))]
+
+
+def _content(tokens: Sequence[str]) -> list[str]:
+    return [t for t in tokens if t not in STOPWORDS and len(t) > 1]
+
+
+def _numbers(text: str) -> set[str]:
+    out: set[str] = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        out.add(value)
+    return out
+
+
+def _quarters(text: str) -> set[str]:
+    return {q or _QUARTER_WORDS[w] for q, w in _QUARTER.findall(text.lower())}
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionTerms:
+    """What the features need from a question, computed once per query."""
+
+    terms: tuple[str, ...]
+    strong: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    text: str
+    years: frozenset[str]
+    quarters: frozenset[str]
+    numbers: frozenset[str]
+    asks_change: bool
+    asks_ratio: bool
+
+
+@lru_cache(maxsize=4096)
+def analyse_question(question: str) -> QuestionTerms:
+    """Tokens, stems, periods and numbers of a question."""
+    tokens = stems(question)
+    content = _content(tokens)
+    years = frozenset(_YEAR.findall(question))
+    numbers = frozenset(n for n in _numbers(question) if n not in years)
+    return QuestionTerms(
+        terms=tuple(dict.fromkeys(content)),
+        strong=frozenset(t for t in content if t not in _WEAK and not t.isdigit()),
+        bigrams=frozenset(itertools.pairwise(content)),
+        text=" " + " ".join(tokens) + " ",
+        years=years,
+        quarters=frozenset(_quarters(question)),
+        numbers=numbers,
+        asks_change=bool(_CHANGE.search(question.lower())),
+        asks_ratio=bool(_RATIO.search(question.lower())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTerms:
+    """What the features need from a chunk; cached by chunk id (chunks are immutable)."""
+
+    terms: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    length: int
+    label: tuple[str, ...]
+    headers: frozenset[str]
+    years: frozenset[str]
+    quarters: frozenset[str]
+    numbers: frozenset[str]
+    n_numbers: int
+    is_table: bool
+    is_header_row: bool
+
+
+def _chunk_context(chunk: Chunk) -> tuple[str, str]:
+    """The chunk's own text plus its headers and periods (for tables) as searchable text."""
+    headers = " ".join(f"{cell.header} {cell.period or ''}" for cell in chunk.cells)
+    return f"{chunk.row_label or ''} {chunk.text}", f"{headers} {chunk.section}"
+
+
+# Chunks are immutable by id (ids derive from content hashes), so their analysis is cached.
+_CHUNK_CACHE: dict[str, ChunkTerms] = {}
+_CHUNK_CACHE_MAX = 200_000
+
+
+def analyse_chunk(chunk: Chunk) -> ChunkTerms:
+    """Tokens, periods and numbers of a chunk, including its row label and column headers."""
+    key = f"{chunk.id}\x00{len(chunk.text)}"
+    cached = _CHUNK_CACHE.get(key)
+    if cached is not None:
+        return cached
+    body, extra = _chunk_context(chunk)
+    content = _content(stems(body))
+    header_terms = _content(stems(extra))
+    label = tuple(_content(stems(chunk.row_label or "")))
+    number_count = len(chunk.numbers) or len(_numbers(chunk.text))
+    is_table = chunk.kind is ChunkKind.TABLE_ROW
+    terms = ChunkTerms(
+        terms=frozenset(content) | frozenset(header_terms),
+        bigrams=frozenset(itertools.pairwise(content)),
+        length=len(content),
+        label=label,
+        headers=frozenset(header_terms),
+        years=frozenset(_YEAR.findall(f"{body} {extra}")),
+        quarters=frozenset(_quarters(f"{body} {extra}")),
+        numbers=frozenset(_numbers(chunk.text)),
+        n_numbers=number_count,
+        is_table=is_table,
+        is_header_row=is_table and (chunk.row_index == 0 or number_count == 0),
+    )
+    if len(_CHUNK_CACHE) >= _CHUNK_CACHE_MAX:
+        _CHUNK_CACHE.clear()
+    _CHUNK_CACHE[key] = terms
+    return terms
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A chunk with the ranks it had in the keyword and vector candidate lists."""
+
+    chunk: Chunk
+    keyword_rank: int | None
+    vector_rank: int | None
+    fused_score: float
+
+
+def _rank_features(rank: int | None, depth: int) -> tuple[float, float, float]:
+    if rank is None:
+        return 0.0, 0.0, math.log(depth + 1)
+    return 1.0, 1.0 / rank, math.log(rank)
+
+
+def _idf(question: QuestionTerms, chunks: Sequence[ChunkTerms]) -> dict[str, float]:
+    n = len(chunks)
+    return {
+        t: math.log(1.0 + (n + 1) / (1 + sum(t in c.terms for c in chunks))) for t in question.terms
+    }
+
+
+def _label_features(q: QuestionTerms, c: ChunkTerms) -> tuple[float, float]:
+    if not c.label:
+        return 0.0, 0.0
+    inside = sum(t in q.terms for t in c.label) / len(c.label)
+    exact = 1.0 if f" {' '.join(c.label)} " in q.text else 0.0
+    return inside, exact
+
+
+def _period_features(q: QuestionTerms, c: ChunkTerms) -> tuple[float, float, float]:
+    if not q.years:
+        year_match, year_miss = 0.0, 0.0
+    else:
+        year_match = len(q.years & c.years) / len(q.years)
+        year_miss = 1.0 if not (q.years & c.years) else 0.0
+    quarter = 1.0 if q.quarters and q.quarters & c.quarters else 0.0
+    return year_match, year_miss, quarter
+
+
+def _lexical(
+    q: QuestionTerms, c: ChunkTerms, idf: dict[str, float], idf_total: float
+) -> tuple[float, float, float, float]:
+    matched = [t for t in q.terms if t in c.terms]
+    overlap = len(matched) / len(q.terms) if q.terms else 0.0
+    idf_overlap = sum(idf[t] for t in matched) / idf_total if idf_total else 0.0
+    bigram = len(q.bigrams & c.bigrams) / len(q.bigrams) if q.bigrams else 0.0
+    coverage = sum(t in q.terms for t in c.terms) / max(len(c.terms), 1)
+    return overlap, idf_overlap, bigram, coverage
+
+
+def _row(
+    q: QuestionTerms,
+    cand: Candidate,
+    c: ChunkTerms,
+    idf: dict[str, float],
+    idf_total: float,
+    depth: int,
+    position: float,
+) -> list[float]:
+    has_numbers = 1.0 if c.n_numbers else 0.0
+    q_numbers = len(q.numbers & c.numbers) / len(q.numbers) if q.numbers else 0.0
+    return [
+        *_rank_features(cand.keyword_rank, depth),
+        *_rank_features(cand.vector_rank, depth),
+        cand.fused_score * RRF_K,
+        *_lexical(q, c, idf, idf_total),
+        *_label_features(q, c),
+        len(q.strong & c.headers) / len(q.strong) if q.strong else 0.0,
+        1.0 if q.years else 0.0,
+        *_period_features(q, c),
+        q_numbers,
+        has_numbers,
+        math.log1p(c.n_numbers),
+        1.0 if c.is_table else 0.0,
+        1.0 if c.is_header_row else 0.0,
+        math.log1p(c.length),
+        position,
+        has_numbers * float(q.asks_change),
+        has_numbers * float(q.asks_ratio),
+        0.0,  # idf_rank, filled by the caller
+    ]
+
+
+def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+    """The ``(len(candidates), len(FEATURE_NAMES))`` feature matrix of a candidate list."""
+    q = analyse_question(question)
+    if not candidates:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    terms = [analyse_chunk(cand.chunk) for cand in candidates]
+    idf = _idf(q, terms)
+    idf_total = sum(idf.values())
+    depth = len(candidates)
+    ordinals = np.asarray([cand.chunk.ordinal for cand in candidates], dtype=np.float64)
+    order = ordinals.argsort().argsort() / max(depth - 1, 1)
+    rows = [
+        _row(q, cand, c, idf, idf_total, depth, float(order[i]))
+        for i, (cand, c) in enumerate(zip(candidates, terms, strict=True))
+    ]
+    matrix = np.asarray(rows, dtype=np.float64)
+    idf_col = FEATURE_NAMES.index("idf_overlap")
+    ranks = (-matrix[:, idf_col]).argsort(kind="stable").argsort()
+    matrix[:, FEATURE_NAMES.index("idf_rank")] = 1.0 / (1.0 + ranks)
+    return matrix

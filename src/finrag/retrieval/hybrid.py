@@ -1,0 +1,141 @@
+"""Hybrid retrieval: BM25 + vector candidates fused by RRF, then an optional learned reranker.
+
+Candidates come from :meth:`finrag.store.base.Store.hybrid_search`, which fuses the keyword and
+vector lists with :func:`finrag.retrieval.fusion.rrf` (inside one SQL statement on PostgreSQL,
+in Python elsewhere). The :class:`~finrag.retrieval.rerank.Reranker` then reorders the fused
+candidates using the ranks and lexical, period and table features of each one.
+
+Query vectors are kept in a small LRU keyed by the question text, so a repeated question (a
+retry, a follow-up evaluation run, the second turn of a UI session) does not pay for the
+embedder again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+from typing import ClassVar
+
+from finrag.embeddings.base import Embedder, Vectors
+from finrag.retrieval.base import Retrieved, Retriever, provenance_of
+from finrag.retrieval.features import Candidate
+from finrag.retrieval.rerank import Reranker
+from finrag.store.base import DEFAULT_CANDIDATES, Store, check_limit, check_tenant
+
+__all__ = ["HybridRetriever", "QueryVectorCache"]
+
+
+class QueryVectorCache:
+    """A thread-safe LRU of query vectors by (embedder name, question text)."""
+
+    def __init__(self, embedder: Embedder, max_entries: int = 2048) -> None:
+        self.embedder = embedder
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+        self._data: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, question: str) -> Vectors:
+        """The embedding of ``question``, computed on a miss."""
+        with self._lock:
+            vector = self._data.get(question)
+            if vector is not None:
+                self._data.move_to_end(question)
+                self.hits += 1
+                return vector
+        vector = self.embedder.embed_query(question)
+        with self._lock:
+            self.misses += 1
+            self._data[question] = vector
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return vector
+
+
+class HybridRetriever(Retriever):
+    """BM25 + vector retrieval fused by RRF and reranked; see :mod:`finrag.retrieval.base`.
+
+    Args:
+        store: where the tenant's chunks and vectors live.
+        embedder: embeds the question; must be the model that embedded the chunks.
+        reranker: reorders the fused candidates; ``None`` keeps the RRF order.
+        candidates: how deep each of the keyword and vector lists goes before fusion.
+        rerank_depth: how many fused candidates the reranker sees (default: ``candidates``).
+        query_cache_size: entries in the query-vector LRU.
+    """
+
+    name: ClassVar[str] = "hybrid"
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        reranker: Reranker | None = None,
+        *,
+        candidates: int = DEFAULT_CANDIDATES,
+        rerank_depth: int | None = None,
+        query_cache_size: int = 2048,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.reranker = reranker
+        self.candidates = check_limit(candidates)
+        self.rerank_depth = check_limit(rerank_depth or candidates)
+        self.query_vectors = QueryVectorCache(embedder, query_cache_size)
+
+    def __repr__(self) -> str:
+        reranker = self.reranker.version if self.reranker else None
+        return (
+            f"HybridRetriever(store={self.store!r}, embedder={self.embedder.name!r}, "
+            f"reranker={reranker!r}, candidates={self.candidates})"
+        )
+
+    def candidates_for(
+        self, tenant: str, question: str, *, doc_ids: Collection[str] | None = None
+    ) -> list[Candidate]:
+        """The fused candidate list (RRF order) before reranking."""
+        check_tenant(tenant)
+        if not question.strip() or (doc_ids is not None and not doc_ids):
+            return []
+        vector = self.query_vectors.get(question)
+        hits = self.store.hybrid_search(
+            tenant,
+            question,
+            vector,
+            limit=self.rerank_depth,
+            doc_ids=doc_ids,
+            candidates=self.candidates,
+        )
+        return [Candidate(h.chunk, h.keyword_rank, h.vector_rank, h.score) for h in hits]
+
+    def retrieve(
+        self,
+        tenant: str,
+        question: str,
+        *,
+        doc_ids: Collection[str] | None = None,
+        k: int = 8,
+    ) -> list[Retrieved]:
+        """At most ``k`` evidence chunks for ``question``, best first."""
+        check_limit(k)
+        pool = self.candidates_for(tenant, question, doc_ids=doc_ids)
+        if self.reranker is None or not pool:
+            scored = [(cand, cand.fused_score, None) for cand in pool]
+        else:
+            probabilities = self.reranker.score(question, pool)
+            order = sorted(range(len(pool)), key=lambda i: (-probabilities[i], i))
+            scored = [(pool[i], float(probabilities[i]), float(probabilities[i])) for i in order]
+        return [
+            Retrieved(
+                chunk=cand.chunk,
+                score=score,
+                keyword_rank=cand.keyword_rank,
+                vector_rank=cand.vector_rank,
+                rerank_score=rerank,
+                fused_score=cand.fused_score,
+                provenance=provenance_of(cand.chunk),
+            )
+            for cand, score, rerank in scored[:k]
+        ]

@@ -1,0 +1,439 @@
+"""The embedded default store: one SQLite file with FTS5 for BM25 and vectors as BLOBs.
+
+* Schema: :mod:`finrag.store.sqlite_migrations` (named, append-only migrations).
+* Keyword search: an external-content FTS5 table ranked with ``bm25()``; the question becomes a
+  quoted OR query (:func:`finrag.store.query.fts5_query`), so user text is never FTS syntax.
+* Vector search: exact cosine with numpy over a per-(tenant, dim) in-memory matrix loaded from the
+  float32 BLOBs. Every write bumps the tenant's ``generation`` in the same transaction; a search
+  compares it with the cached matrix's generation, so the cache is invalidated by writes from
+  this or any other process.
+* Hybrid search: the base class fuses both lists in Python with
+  :func:`finrag.retrieval.fusion.rrf`.
+* Concurrency: WAL journal, one connection per thread, ``BEGIN IMMEDIATE`` for writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from finrag.documents.model import Chunk, Document
+from finrag.embeddings.base import Vectors
+from finrag.errors import ConfigError, EmbeddingError, NotFoundError, StoreError
+from finrag.store.base import (
+    DocumentInfo,
+    ScoredChunk,
+    Store,
+    check_limit,
+    check_tenant,
+    prepare_query,
+    prepare_vectors,
+)
+from finrag.store.query import fts5_query
+from finrag.store.sqlite_migrations import migrate
+
+__all__ = ["SQLiteStore"]
+
+_INFO_COLUMNS = "id, tenant, source, format, title, pages, tables, chunks, created_at, sha256"
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """Unit vectors of one tenant and dimension, with the ids needed to map rows back."""
+
+    generation: int
+    pks: npt.NDArray[np.int64]
+    ids: list[str]
+    doc_codes: npt.NDArray[np.int32]
+    doc_index: dict[str, int]
+    vectors: npt.NDArray[np.float32]
+
+
+class SQLiteStore(Store):
+    """A :class:`~finrag.store.base.Store` in one SQLite file (see the module docstring)."""
+
+    name: ClassVar[str] = "sqlite"
+    supports_hybrid_sql: ClassVar[bool] = False
+    persistent: ClassVar[bool] = True
+    multi_process: ClassVar[bool] = True
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) in {"", ":memory:"}:
+            raise ConfigError(
+                f"sqlite path {str(path)!r} is not a file; use 'memory://' for an in-memory store"
+            )
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._matrices: dict[tuple[str, int], _Matrix] = {}
+        self._closed = False
+        try:
+            conn = self._conn()
+            conn.execute("PRAGMA journal_mode=WAL")
+            migrate(conn)
+        except sqlite3.Error as exc:
+            self.close()
+            raise StoreError(f"cannot open sqlite store at {self.path}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"sqlite store at {self.path} is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back on any exception."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every thread's connection and drop the vector cache."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._matrices.clear()
+            self._closed = True
+        for conn in connections:
+            conn.close()
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def add_document(
+        self,
+        tenant: str,
+        document: Document,
+        chunks: Sequence[Chunk],
+        vectors: npt.ArrayLike,
+        embedder_name: str,
+    ) -> bool:
+        """Store the document, chunks and vectors in one transaction; False if already held."""
+        check_tenant(tenant)
+        matrix = prepare_vectors(document, chunks, vectors)
+        now = datetime.now(UTC).isoformat()
+        try:
+            with self._write() as conn:
+                existing = conn.execute(
+                    "SELECT 1 FROM documents WHERE tenant = ? AND (id = ? OR sha256 = ?)",
+                    (tenant, document.id, document.sha256),
+                ).fetchone()
+                if existing is not None:
+                    return False
+                conn.execute(
+                    "INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (tenant, now),
+                )
+                conn.execute(
+                    "INSERT INTO documents (tenant, id, sha256, source, format, title, pages,"
+                    " tables, chunks, embedder, dim, created_at, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        tenant,
+                        document.id,
+                        document.sha256,
+                        document.source,
+                        document.format,
+                        document.title,
+                        len(document.pages),
+                        len(document.tables),
+                        len(chunks),
+                        embedder_name,
+                        int(matrix.shape[1]),
+                        now,
+                        document.model_dump_json(),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO chunks (tenant, doc_id, id, ordinal, text, body, dim, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (
+                            tenant,
+                            document.id,
+                            chunk.id,
+                            chunk.ordinal,
+                            chunk.text,
+                            chunk.model_dump_json(),
+                            int(matrix.shape[1]),
+                            matrix[i].tobytes(),
+                        )
+                        for i, chunk in enumerate(chunks)
+                    ),
+                )
+                self._bump(conn, tenant)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot add document {document.id!r}: {exc}") from exc
+        return True
+
+    def delete_document(self, tenant: str, doc_id: str) -> None:
+        """Remove the document and (by cascade) its chunks, vectors and FTS rows."""
+        check_tenant(tenant)
+        try:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "DELETE FROM documents WHERE tenant = ? AND id = ?", (tenant, doc_id)
+                )
+                if cursor.rowcount == 0:
+                    raise NotFoundError(f"document {doc_id!r} not found for tenant {tenant!r}")
+                self._bump(conn, tenant)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot delete document {doc_id!r}: {exc}") from exc
+
+    def _bump(self, conn: sqlite3.Connection, tenant: str) -> None:
+        conn.execute("UPDATE tenants SET generation = generation + 1 WHERE id = ?", (tenant,))
+        with self._lock:
+            for key in [key for key in self._matrices if key[0] == tenant]:
+                del self._matrices[key]
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"sqlite query failed on {self.path}: {exc}") from exc
+
+    def list_tenants(self) -> list[str]:
+        """All tenants, sorted."""
+        return [str(row[0]) for row in self._query("SELECT id FROM tenants ORDER BY id", ())]
+
+    def get_document(self, tenant: str, doc_id: str) -> Document:
+        """The stored Document of this tenant."""
+        check_tenant(tenant)
+        rows = self._query(
+            "SELECT body FROM documents WHERE tenant = ? AND id = ?", (tenant, doc_id)
+        )
+        if not rows:
+            raise NotFoundError(f"document {doc_id!r} not found for tenant {tenant!r}")
+        return Document.model_validate_json(rows[0][0])
+
+    def get_document_info(self, tenant: str, doc_id: str) -> DocumentInfo:
+        """Listing information of one document of this tenant."""
+        check_tenant(tenant)
+        rows = self._query(
+            f"SELECT {_INFO_COLUMNS} FROM documents WHERE tenant = ? AND id = ?",
+            (tenant, doc_id),
+        )
+        if not rows:
+            raise NotFoundError(f"document {doc_id!r} not found for tenant {tenant!r}")
+        return _info(rows[0])
+
+    def list_documents(self, tenant: str) -> list[DocumentInfo]:
+        """The tenant's documents, oldest first."""
+        check_tenant(tenant)
+        rows = self._query(
+            f"SELECT {_INFO_COLUMNS} FROM documents WHERE tenant = ? ORDER BY created_at, id",
+            (tenant,),
+        )
+        return [_info(row) for row in rows]
+
+    def get_chunks(self, tenant: str, doc_id: str) -> list[Chunk]:
+        """The document's chunks in ordinal order."""
+        self.get_document_info(tenant, doc_id)
+        rows = self._query(
+            "SELECT body FROM chunks WHERE tenant = ? AND doc_id = ? ORDER BY ordinal, id",
+            (tenant, doc_id),
+        )
+        return [Chunk.model_validate_json(row[0]) for row in rows]
+
+    # -- search -----------------------------------------------------------------------------
+
+    def keyword_search(
+        self,
+        tenant: str,
+        query: str,
+        *,
+        limit: int = 10,
+        doc_ids: Collection[str] | None = None,
+    ) -> list[ScoredChunk]:
+        """FTS5 BM25 over chunk text; score is ``-bm25()`` (higher is better)."""
+        check_tenant(tenant)
+        check_limit(limit)
+        match = fts5_query(query)
+        if match is None or (doc_ids is not None and not doc_ids):
+            return []
+        # bm25() is lower-is-better; ties fall back to chunk id so ranks are deterministic.
+        rows = self._query(
+            "SELECT c.body, -bm25(chunks_fts) AS score"
+            " FROM chunks_fts JOIN chunks AS c ON c.pk = chunks_fts.rowid"
+            " WHERE chunks_fts MATCH ? AND c.tenant = ?"
+            " AND (? IS NULL OR c.doc_id IN (SELECT value FROM json_each(?)))"
+            " ORDER BY score DESC, c.id LIMIT ?",
+            (match, tenant, *_doc_filter(doc_ids), limit),
+        )
+        return [
+            ScoredChunk(Chunk.model_validate_json(body), float(score), keyword_rank=rank)
+            for rank, (body, score) in enumerate(rows, start=1)
+        ]
+
+    def vector_search(
+        self,
+        tenant: str,
+        vector: npt.ArrayLike,
+        *,
+        limit: int = 10,
+        doc_ids: Collection[str] | None = None,
+    ) -> list[ScoredChunk]:
+        """Exact cosine over the tenant's vectors of the query's dimension."""
+        check_tenant(tenant)
+        check_limit(limit)
+        query = prepare_query(vector)
+        matrix = self._matrix(tenant, int(query.shape[0]))
+        if matrix is None or (doc_ids is not None and not doc_ids):
+            return []
+        scores = matrix.vectors @ query
+        if doc_ids is not None:
+            codes = [matrix.doc_index[d] for d in set(doc_ids) if d in matrix.doc_index]
+            allowed = np.isin(matrix.doc_codes, np.asarray(codes, dtype=np.int32))
+            scores = np.where(allowed, scores, -np.inf)
+            available = int(allowed.sum())
+        else:
+            available = len(matrix.ids)
+        k = min(limit, available)
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        ordered = sorted(top.tolist(), key=lambda row: (-float(scores[row]), matrix.ids[row]))
+        bodies = self._bodies(tenant, [int(matrix.pks[row]) for row in ordered])
+        return [
+            ScoredChunk(bodies[int(matrix.pks[row])], float(scores[row]), vector_rank=rank)
+            for rank, row in enumerate(ordered, start=1)
+        ]
+
+    def _bodies(self, tenant: str, pks: list[int]) -> dict[int, Chunk]:
+        # CROSS JOIN fixes the loop order: walk the few wanted pks, look each up by key.
+        rows = self._query(
+            "SELECT c.pk, c.body FROM json_each(?) AS wanted CROSS JOIN chunks AS c"
+            " ON c.pk = wanted.value WHERE c.tenant = ?",
+            (json.dumps(pks), tenant),
+        )
+        return {int(pk): Chunk.model_validate_json(body) for pk, body in rows}
+
+    def _matrix(self, tenant: str, dim: int) -> _Matrix | None:
+        """The cached matrix for (tenant, dim), reloaded when the tenant's generation moved."""
+        rows = self._query("SELECT generation FROM tenants WHERE id = ?", (tenant,))
+        if not rows:
+            return None
+        generation = int(rows[0][0])
+        with self._lock:
+            cached = self._matrices.get((tenant, dim))
+        if cached is not None and cached.generation == generation:
+            return cached
+        loaded = self._load_matrix(tenant, dim, generation)
+        with self._lock:
+            self._matrices[(tenant, dim)] = loaded
+        return loaded
+
+    def _load_matrix(self, tenant: str, dim: int, generation: int) -> _Matrix:
+        rows = self._query(
+            "SELECT pk, id, doc_id, vector FROM chunks WHERE tenant = ? AND dim = ? ORDER BY pk",
+            (tenant, dim),
+        )
+        doc_index: dict[str, int] = {}
+        codes = [doc_index.setdefault(row[2], len(doc_index)) for row in rows]
+        blob = b"".join(row[3] for row in rows)
+        vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim)
+        return _Matrix(
+            generation=generation,
+            pks=np.asarray([row[0] for row in rows], dtype=np.int64),
+            ids=[str(row[1]) for row in rows],
+            doc_codes=np.asarray(codes, dtype=np.int32),
+            doc_index=doc_index,
+            vectors=vectors,
+        )
+
+    # -- embedding cache --------------------------------------------------------------------
+
+    def get_many(self, model: str, keys: Sequence[str]) -> dict[str, Vectors]:
+        """Cached float32 vectors among ``keys`` for ``model``."""
+        if not keys:
+            return {}
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT e.key, e.dim, e.vector FROM json_each(?) AS wanted"
+                    " CROSS JOIN embedding_cache AS e"
+                    " ON e.model = ? AND e.key = wanted.value",
+                    (json.dumps(list(keys)), model),
+                )
+                .fetchall()
+            )
+        except (sqlite3.Error, StoreError) as exc:
+            raise EmbeddingError(f"embedding cache read failed on {self.path}: {exc}") from exc
+        return {
+            str(key): np.frombuffer(blob, dtype=np.float32).reshape(int(dim)).copy()
+            for key, dim, blob in rows
+        }
+
+    def put_many(self, model: str, items: Mapping[str, Vectors]) -> None:
+        """Store vectors for ``model`` by key, overwriting existing entries."""
+        if not items:
+            return
+        records = []
+        for key, value in items.items():
+            vector = np.ascontiguousarray(value, dtype=np.float32).reshape(-1)
+            records.append((model, key, int(vector.shape[0]), vector.tobytes()))
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO embedding_cache (model, key, dim, vector)"
+                    " VALUES (?, ?, ?, ?)",
+                    records,
+                )
+        except (sqlite3.Error, StoreError) as exc:
+            raise EmbeddingError(f"embedding cache write failed on {self.path}: {exc}") from exc
+
+
+def _doc_filter(doc_ids: Collection[str] | None) -> tuple[str | None, str | None]:
+    """The two parameters of the ``(? IS NULL OR doc_id IN json_each(?))`` filter."""
+    if doc_ids is None:
+        return (None, None)
+    encoded = json.dumps(sorted(doc_ids))
+    return (encoded, encoded)
+
+
+def _info(row: Sequence[Any]) -> DocumentInfo:
+    return DocumentInfo(
+        id=row[0],
+        tenant=row[1],
+        source=row[2],
+        format=row[3],
+        title=row[4],
+        pages=int(row[5]),
+        tables=int(row[6]),
+        chunks=int(row[7]),
+        created_at=datetime.fromisoformat(row[8]),
+        sha256=row[9],
+    )

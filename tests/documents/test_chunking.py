@@ -1,0 +1,70 @@
+"""Chunk ids, FinQA-style linearisation, cells and sentence numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from documents.test_formats import FINQA
+
+from finrag.documents.base import ParseOptions
+from finrag.documents.chunking import chunk_document
+from finrag.documents.datasets import finqa_document
+from finrag.documents.model import ChunkKind
+from finrag.documents.registry import parse_path
+from finrag.dsl.units import Kind, Scale
+
+pytestmark = pytest.mark.unit
+
+
+def test_finqa_row_linearisation_matches_gold_style() -> None:
+    doc = finqa_document(FINQA)
+    chunks = {c.id: c for c in chunk_document(doc)}
+    row = chunks[f"{doc.id}:t0:r1"]
+    assert row.kind is ChunkKind.TABLE_ROW and row.row_label == "net revenue"
+    assert row.text == (
+        "( in millions ) the net revenue of 2019 is $ 5829 ; the net revenue of 2018 is $ 5735 ;"
+    )
+    cell = row.cells[0]
+    assert cell.id == f"{row.id}:c1" and cell.period == "2019" and cell.header == "2019"
+    assert row.resolve(cell.id) == cell.number
+    assert cell.number is not None and cell.number.scale is Scale.MILLIONS
+    assert chunks[f"{doc.id}:t0:r2"].text.endswith("the other of 2018 is 2014 ;")
+
+
+def test_finqa_text_chunks_keep_dataset_indices() -> None:
+    doc = finqa_document(FINQA)
+    text = [c for c in chunk_document(doc) if c.kind is ChunkKind.TEXT]
+    assert [c.id for c in text] == [f"{doc.id}:p1:s{j}" for j in range(3)]
+    assert text[1].text == "( a ) see note ."
+
+
+def test_pdf_chunks(statement_pdf: Path) -> None:
+    (doc,) = parse_path(statement_pdf, ParseOptions(workers=1))
+    chunks = chunk_document(doc)
+    assert len({c.id for c in chunks}) == len(chunks)
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    sentence = next(c for c in chunks if "increased $94 million" in c.text)
+    assert sentence.id.startswith(f"{doc.id}:p1:s")
+    assert [n.value for n in sentence.numbers][:3] == [94.0, 1.6, 5829.0]
+    assert sentence.resolve(sentence.number_id(0)).scale is Scale.MILLIONS
+    assert sentence.numbers[1].kind is Kind.PERCENT
+    row = next(c for c in chunks if c.row_label == "Net revenue")
+    assert row.text == (
+        "Years ended December 31, the Net revenue of 2019 is $ 5829 ; "
+        "the Net revenue of 2018 is $ 5735 ;"
+    )
+    assert row.section.startswith("Consolidated Statements of Operations")
+    seg_z = next(c for c in chunks if c.row_label == "Segment Z")
+    assert seg_z.page == 2 and seg_z.id == f"{doc.id}:t1:r{26}"
+
+
+def test_short_sentences_are_merged() -> None:
+    from finrag.documents.chunking import _merge_short
+
+    assert _merge_short(["Yes.", "It grew 5% in 2019 over the prior year."], 40) == [
+        "Yes. It grew 5% in 2019 over the prior year."
+    ]
+    assert _merge_short(["A long enough sentence about revenue growth.", "Ok."], 40) == [
+        "A long enough sentence about revenue growth. Ok."
+    ]

@@ -1,0 +1,99 @@
+"""PDF parsing on generated statements: values, headers, merged pages, encryption, images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from documents.documents_fixtures import SEGMENTS
+
+from finrag.documents.base import ParseOptions
+from finrag.documents.model import Document, Table
+from finrag.documents.registry import parse_path
+from finrag.dsl.units import Kind, Scale
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def statement(statement_pdf: Path) -> Document:
+    (doc,) = parse_path(statement_pdf, ParseOptions(workers=1))
+    return doc
+
+
+def _row(table: Table, label: str) -> list[float | None]:
+    i = table.row_labels.index(label) + table.header_rows
+    return [c.number.value if c.number else None for c in table.rows[i][1:]]
+
+
+def test_statement_table_values(statement: Document) -> None:
+    table = statement.tables[0]
+    assert table.scale is Scale.MILLIONS
+    assert table.currency == "USD"
+    assert table.column_periods[1:] == ("2019", "2018")
+    assert table.column_headers[0] == "Years ended December 31,"
+    assert _row(table, "Net revenue") == [5829.0, 5735.0]
+    assert _row(table, "Cost of sales") == [-1234.0, -1100.0]
+    assert _row(table, "Restructuring charges") == [0.0, 12.0]
+    assert _row(table, "Gross margin %") == [12.5, -3.2]
+
+
+def test_dash_percent_and_per_share_kinds(statement: Document) -> None:
+    table = statement.tables[0]
+    by_label = {
+        table.row_labels[i]: table.rows[i + table.header_rows] for i in range(len(table.row_labels))
+    }
+    dash = by_label["Restructuring charges"][1].number
+    assert dash is not None and dash.is_dash and dash.value == 0.0
+    pct = by_label["Gross margin %"][2].number
+    assert pct is not None and pct.kind is Kind.PERCENT and pct.scale is Scale.UNITS
+    eps = by_label["Diluted earnings per share"][1].number
+    assert eps is not None and eps.kind is Kind.PER_SHARE and eps.scale is Scale.UNITS
+    revenue = by_label["Net revenue"][1]
+    assert revenue.number is not None and revenue.number.quantity().absolute == 5_829_000_000
+    assert revenue.bbox is not None and revenue.page == 1
+
+
+def test_table_split_across_pages_is_merged(statement: Document) -> None:
+    table = statement.tables[1]
+    assert table.pages == (1, 2)
+    assert table.row_labels == tuple(label for label, _, _ in SEGMENTS)
+    assert _row(table, "Segment Z") == [125.0, 115.0]
+    last = table.rows[-1]
+    assert last[1].page == 2 and table.rows[table.header_rows][1].page == 1
+    assert statement.pages[1].table_indices == (1,)
+
+
+def test_text_blocks_sentences_and_sections(statement: Document) -> None:
+    page1 = statement.pages[0]
+    sentences = [s for b in page1.blocks for s in b.sentences]
+    assert "Net revenue increased $94 million, or 1.6%, to $5,829 million in 2019." in sentences
+    assert statement.tables[1].section == "Segment Revenue"
+
+
+def test_image_only_page_is_a_warning(statement: Document) -> None:
+    assert len(statement.pages) == 3
+    assert statement.pages[2].image_only
+    assert "page 3 has no extractable text; OCR is not supported" in statement.warnings
+
+
+def test_encrypted_pdf_with_empty_user_password(encrypted_pdf: Path) -> None:
+    assert b"/Encrypt" in encrypted_pdf.read_bytes()
+    (doc,) = parse_path(encrypted_pdf, ParseOptions(workers=1))
+    assert _row(doc.tables[0], "Net revenue") == [5829.0, 5735.0]
+
+
+def test_pdfplumber_engine_gives_the_same_table(statement_pdf: Path, statement: Document) -> None:
+    (doc,) = parse_path(statement_pdf, ParseOptions(workers=1, pdf_engine="pdfplumber"))
+    assert _row(doc.tables[0], "Cost of sales") == _row(statement.tables[0], "Cost of sales")
+    assert doc.tables[1].pages == (1, 2)
+
+
+def test_process_pool_gives_the_same_document(statement_pdf: Path, statement: Document) -> None:
+    (doc,) = parse_path(statement_pdf, ParseOptions(workers=2, pool_min_pages=1))
+    assert doc == statement
+
+
+def test_ids_are_stable(statement_pdf: Path, statement: Document) -> None:
+    (again,) = parse_path(statement_pdf, ParseOptions(workers=1))
+    assert again.id == statement.id and statement.id.startswith("d") and len(statement.id) == 17

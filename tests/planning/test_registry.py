@@ -1,0 +1,138 @@
+"""Planners by name: built-ins, plugins, lazy offline, errors listing known names."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from finrag.errors import ConfigError
+from finrag.planning import registry
+from finrag.planning.base import PlanningFailedError, PlanRequest
+from finrag.planning.llm import LLMPlanner
+from finrag.planning.registry import get_planner, known_planners, register_planner
+from finrag.testing.scripted_planner import ScriptedPlanner
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (
+        "OPENAI_API_KEY",
+        "FINRAG_LLM__API_KEY",
+        "FINRAG_LLM__BASE_URL",
+        "FINRAG_LLM__MODEL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_known_names() -> None:
+    names = known_planners()
+    for name in ("offline", "scripted", "openai:<model>", "openai-compatible:<model>@<base_url>"):
+        assert name in names
+
+
+def test_unknown_name_lists_known_names() -> None:
+    with pytest.raises(
+        ConfigError, match=r"unknown planner 'gpt5'; known planners: .*offline.*scripted"
+    ):
+        get_planner("gpt5")
+
+
+def test_scripted_by_name() -> None:
+    planner = get_planner("scripted", programs=["add(1, 2)"])
+    assert isinstance(planner, ScriptedPlanner)
+    assert planner.plan(PlanRequest("q", ())).program is not None
+    with pytest.raises(ConfigError, match="takes no"):
+        get_planner("scripted:extra")
+
+
+def test_openai_reads_the_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        get_planner("openai:gpt-4o")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    planner = get_planner("openai:gpt-4o-mini")
+    assert isinstance(planner, LLMPlanner)
+    assert planner.name == "openai:gpt-4o-mini"
+    assert planner.settings.model == "gpt-4o-mini"
+    assert planner.settings.structured_output == "json_schema"
+    assert planner.settings.resolved_api_key() == "sk-env"
+
+
+def test_finrag_key_wins_and_stays_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("FINRAG_LLM__API_KEY", "sk-finrag")
+    planner = get_planner("openai:gpt-4o")
+    assert isinstance(planner, LLMPlanner)
+    assert planner.settings.resolved_api_key() == "sk-finrag"
+    assert "sk-finrag" not in repr(planner.settings)
+
+
+def test_openai_needs_a_model() -> None:
+    with pytest.raises(ConfigError, match="name the model"):
+        get_planner("openai")
+
+
+def test_remote_requests_are_blocked_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    planner = get_planner("openai:gpt-4o")
+    with pytest.raises(PlanningFailedError, match="remote model requests are disabled") as info:
+        planner.plan(PlanRequest("q", ()))
+    assert info.value.terminal
+
+
+def test_openai_compatible_parses_model_and_url() -> None:
+    planner = get_planner("openai-compatible:llama3.1@http://localhost:11434/v1", timeout=5)
+    assert isinstance(planner, LLMPlanner)
+    assert planner.name == "openai-compatible:llama3.1@http://localhost:11434/v1"
+    assert planner.settings.model == "llama3.1"
+    assert planner.settings.base_url == "http://localhost:11434/v1"
+    assert planner.settings.structured_output == "auto"
+    assert planner.settings.resolved_api_key() == "unused"
+    with pytest.raises(ConfigError, match=r"<model>@<base_url>"):
+        get_planner("openai-compatible:llama3.1")
+
+
+def test_bad_options_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="invalid LLM planner settings"):
+        get_planner("openai-compatible:m@http://localhost:1/v1", max_repairs=-1)
+
+
+def test_offline_unavailable_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "finrag.planning.offline", None)  # import now fails
+    with pytest.raises(
+        ConfigError, match=r"planner 'offline' is not available yet.*known planners"
+    ):
+        get_planner("offline")
+
+
+def test_plugins_register_through_the_same_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "_FACTORIES", dict(registry._FACTORIES))
+
+    def factory(argument: str, **options: Any) -> ScriptedPlanner:
+        return ScriptedPlanner([f"add({argument}, 1)"], name=f"mine:{argument}")
+
+    register_planner("mine", factory, "mine:<n>")
+    assert "mine:<n>" in known_planners()
+    planner = get_planner("MINE:41")
+    assert planner.name == "mine:41"
+
+
+def test_import_path_factories_are_lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "_FACTORIES", dict(registry._FACTORIES))
+    register_planner("later", "finrag.planning.not_written_yet:make")
+    assert "later" in known_planners()
+    with pytest.raises(ConfigError, match=r"planner 'later' is registered but not available"):
+        get_planner("later")
+    register_planner("lazy", "finrag.planning.registry:scripted_factory")
+    assert isinstance(get_planner("lazy", programs=["add(1, 2)"]), ScriptedPlanner)
+
+
+@pytest.mark.parametrize("prefix", ["", "a:b"])
+def test_bad_prefixes(prefix: str) -> None:
+    with pytest.raises(ConfigError):
+        register_planner(prefix, registry.scripted_factory)
+    with pytest.raises(ConfigError, match="import path"):
+        register_planner("x", "no_colon_here")
