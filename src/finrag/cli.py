@@ -44,6 +44,11 @@ def _register() -> None:
 
     app.command("ingest")(ingest)
 
+    from finrag.answering.cli import ask, schema
+
+    app.command("ask")(ask)
+    app.command("schema")(schema)
+
 
 _register()
 

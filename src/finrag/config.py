@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
 
 from finrag.planning.llm import LLMSettings
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["RetrievalSettings", "Settings"]
+__all__ = ["RateLimitSettings", "RetrievalSettings", "ServiceSettings", "Settings"]
 
 
 class RetrievalSettings(BaseModel):
@@ -23,6 +25,42 @@ class RetrievalSettings(BaseModel):
     k: int = Field(default=8, ge=1, le=100)
     candidates: int = Field(default=50, ge=1, le=1000)
     rerank: bool = True
+
+
+class RateLimitSettings(BaseModel):
+    """Token bucket per API key: ``rate`` requests per second refill, ``burst`` capacity."""
+
+    enabled: bool = True
+    rate: float = Field(default=50.0, gt=0)
+    burst: int = Field(default=100, ge=1)
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service, its jobs and its security (``FINRAG_SERVICE__*``).
+
+    Embedded default: metadata tables in the store's database, an in-process job executor,
+    in-memory rate limiting, a local admin key created on first start. Production: set
+    ``redis_url`` and ``jobs="celery"`` (Celery on the Redis broker, Redis rate limits).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    database_url: str | None = None
+    redis_url: str | None = None
+    jobs: Literal["inprocess", "celery"] = "inprocess"
+    job_workers: int = Field(default=2, ge=1, le=64)
+    upload_dir: Path | None = None
+    allowed_formats: tuple[str, ...] = ("pdf", "html", "xlsx", "csv", "finqa", "tatqa")
+    encryption_key: SecretStr | None = None
+    encryption_key_file: Path | None = None
+    bootstrap_admin: bool = True
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    audit_retention_days: int = Field(default=90, ge=1)
+    audit_purge_interval_s: float = Field(default=86400.0, gt=0)
+    outputs_dir: Path = Path("outputs")
+    planner_options: dict[str, object] = Field(default_factory=dict)
+    worker_metrics_port: int | None = None
+    log_json: bool = False
 
 
 class Settings(BaseSettings):
@@ -38,6 +76,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=200, ge=1)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     @property
     def resolved_store_url(self) -> str:

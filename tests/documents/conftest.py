@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from documents.documents_fixtures import make_csv, make_html, make_statement_pdf, make_xlsx
 
 

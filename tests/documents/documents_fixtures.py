@@ -7,7 +7,6 @@ per-share row, a scale caption, and a second table that runs over a page break.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from reportlab.lib.pagesizes import letter
@@ -179,7 +178,3 @@ def pdf_bytes_truncated(source: Path) -> bytes:
     """The first third of a PDF: what an interrupted download leaves."""
     data = source.read_bytes()
     return data[: len(data) // 3]
-
-
-def _unused() -> io.BytesIO:  # pragma: no cover - keeps io imported for type checkers
-    return io.BytesIO()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from documents.test_formats import FINQA
 
+from documents.test_formats import FINQA
 from finrag.documents.base import ParseOptions
 from finrag.documents.chunking import chunk_document
 from finrag.documents.datasets import finqa_document

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from documents.documents_fixtures import make_image_only_pdf, pdf_bytes_truncated
 
+from documents.documents_fixtures import make_image_only_pdf, pdf_bytes_truncated
 from finrag.documents.base import ParseOptions
 from finrag.documents.ingest import JsonlSink, ingest_paths
 from finrag.documents.registry import parse_bytes, parse_path
@@ -34,7 +34,7 @@ def _batch_with(bad: Path, good: Path, **kw: object) -> dict[str, object]:
 def test_truncated_pdf(tmp_path: Path, statement_pdf: Path, csv_file: Path) -> None:
     bad = tmp_path / "truncated.pdf"
     bad.write_bytes(b"%PDF-1.4\n" + b"garbage " * 40)
-    with pytest.raises(CorruptDocumentError, match="truncated.pdf"):
+    with pytest.raises(CorruptDocumentError, match=r"truncated\.pdf"):
         parse_path(bad)
     err = _batch_with(bad, csv_file)
     assert err["type"] == "CorruptDocumentError" and "truncated.pdf" in str(err["message"])
@@ -91,8 +91,8 @@ def test_unreadable_table_keeps_text(monkeypatch: pytest.MonkeyPatch, csv_file: 
 
     monkeypatch.setattr("finrag.documents.pdf.find_tables", broken)
     assert layout.find_tables is not broken
-    from finrag.documents.pdf import layout_page
     from finrag.documents.layout import Word
+    from finrag.documents.pdf import layout_page
 
     lay = layout_page(1, [Word("Revenue", 10, 50, 10, 20), Word("5", 300, 310, 10, 20)], 600, 800)
     assert lay.tables == [] and lay.lines[0][0] == "Revenue 5"

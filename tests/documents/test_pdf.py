@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from documents.documents_fixtures import SEGMENTS
 
+from documents.documents_fixtures import SEGMENTS
 from finrag.documents.base import ParseOptions
 from finrag.documents.model import Document, Table
 from finrag.documents.registry import parse_path

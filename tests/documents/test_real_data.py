@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from support import require_shared
 
 from finrag.documents.base import ParseOptions
 from finrag.documents.chunking import chunk_document
@@ -18,6 +17,7 @@ from finrag.documents.datasets import iter_finqa_documents, iter_tatqa_documents
 from finrag.documents.ingest import IngestReport, ingest_paths
 from finrag.documents.model import Document
 from finrag.documents.numbers import find_numbers, parse_number
+from support import require_shared
 
 pytestmark = [pytest.mark.data]
 

@@ -18,7 +18,7 @@ from finrag.answering.trace import build_trace, chunk_id_of
 from finrag.answering.verify import ungrounded_literals
 from finrag.documents.model import Chunk
 from finrag.dsl.executor import Result, execute
-from finrag.dsl.format import describe_calculation, format_quantity
+from finrag.dsl.format import explain, format_result
 from finrag.dsl.jsonform import to_json
 from finrag.dsl.printer import to_string
 from finrag.errors import DSLError, PlanningError
@@ -140,8 +140,8 @@ def _fill_result(answer: Answer, result: Result, chunks: Sequence[Chunk]) -> Non
     q = result.quantity
     answer.kind = result.answer_kind.value
     answer.value = ("yes" if q.value > 0 else "no") if result.is_boolean else q.value
-    answer.display = format_quantity(q, result.answer_kind)
-    answer.calculation = describe_calculation(result)
+    answer.display = format_result(result)
+    answer.calculation = explain(result)
     cited = {chunk_id_of(op.ref_id) for step in answer.trace for op in step.operands if op.ref_id}
     for item in answer.evidence:
         item.cited = item.id in cited

@@ -11,7 +11,7 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -34,35 +34,19 @@ def ingest(
     """Parse reports (PDF, HTML, XLSX, CSV, FinQA/TAT-QA JSON) into documents and chunks."""
     # Parsers pull in pdfium, lxml and openpyxl: import them only when the command runs.
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
     from finrag.documents.base import ParseOptions
     from finrag.documents.ingest import JsonlSink, expand_paths, ingest_paths
 
+    if engine not in {"pdfium", "pdfplumber"}:
+        raise typer.BadParameter(f"unknown engine {engine!r}; use pdfium or pdfplumber")
     options = ParseOptions(max_bytes=int(max_mb * 1024 * 1024), workers=workers, pdf_engine=engine)
-    err = Console(stderr=True)
     files = expand_paths(paths)
     with ExitStack() as stack:
         sink = None
         if out is not None:
             sink = JsonlSink(stack.enter_context(out.open("w", encoding="utf-8")))
-        progress = stack.enter_context(
-            Progress(
-                TextColumn("[bold]ingest"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.description}"),
-                console=err,
-                transient=True,
-            )
-        )
+        progress = stack.enter_context(_progress(Console(stderr=True)))
         task = progress.add_task("", total=len(files))
 
         def on_file(path: Path, summary: FileSummary | None) -> None:
@@ -77,6 +61,26 @@ def ingest(
     else:
         _print_table(report)
     raise typer.Exit(report.exit_code)
+
+
+def _progress(console: Any) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    )
 
 
 def _print_table(report: IngestReport) -> None:

@@ -18,7 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from finrag.documents.base import ParseOptions, ParseResult, Source
-from finrag.documents.model import Page, TextBlock
+from finrag.documents.model import Page, Table, TextBlock
 from finrag.documents.numbers import parse_number
 from finrag.documents.tables import build_table, is_value_text
 from finrag.documents.text import is_heading, split_sentences
@@ -86,7 +86,7 @@ class _State:
 
     def __init__(self) -> None:
         self.pages: list[Page] = []
-        self.tables = []  # type: list
+        self.tables: list[Table] = []
         self.warnings: list[str] = []
         self.blocks: list[TextBlock] = []
         self.table_indices: list[int] = []

@@ -130,9 +130,13 @@ def _product_kind(a: Quantity, b: Quantity) -> tuple[Kind, str | None]:
     if ka in _RATIOS and kb in _RATIOS:
         return Kind.RATIO, None
     # a ratio or percent scales the other operand: 23.6% of an amount is an amount
-    if kb in _RATIOS or kb is _NONE:
+    if kb in _RATIOS:
         return ka, a.currency
-    if ka in _RATIOS or ka is _NONE:
+    if ka in _RATIOS:
+        return kb, b.currency
+    if kb is _NONE:
+        return ka, a.currency
+    if ka is _NONE:
         return kb, b.currency
     if kb in _PER_ITEM:
         return ka, a.currency
