@@ -121,6 +121,7 @@ class Const:
 
     name: str
     value: float = field(init=False, repr=False, compare=False, hash=False)
+    quantity: Quantity = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         match = _CONST_PATTERN.fullmatch(self.name) if isinstance(self.name, str) else None
@@ -130,12 +131,9 @@ class Const:
                 "(const_1, const_100, const_1000000) or const_m1"
             )
         digits = match.group(1)
-        object.__setattr__(self, "value", -1.0 if digits == "m1" else float(int(digits)))
-
-    @property
-    def quantity(self) -> Quantity:
-        """The constant as a dimensionless quantity."""
-        return Quantity(self.value)
+        value = -1.0 if digits == "m1" else float(int(digits))
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "quantity", Quantity(value))
 
 
 @dataclass(frozen=True, slots=True)

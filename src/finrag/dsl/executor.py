@@ -66,12 +66,32 @@ _ORIGINS: dict[type, str] = {
 
 @dataclass(frozen=True, slots=True)
 class StepTrace:
-    """One executed step: its operation, operands (as used) and result."""
+    """One executed step: its operation, operands and result.
+
+    Stored compactly (building it is on the hot path): ``args`` says where each operand came
+    from (a table step repeats its row argument once per cell), ``inputs`` are the operand
+    values as used, ``sources`` the evidence behind ``@ref`` operands (empty when there are
+    none) and ``stated`` the operand values before the unit guard rescaled them (empty when
+    nothing was rescaled). :attr:`operands` gives the same as :class:`Operand` records.
+    """
 
     index: int
     op: Op
-    operands: tuple[Operand, ...]
+    args: tuple[Arg, ...]
+    inputs: tuple[Quantity, ...]
     result: Quantity
+    sources: tuple[SourcedQuantity | None, ...] = ()
+    stated: tuple[Quantity, ...] = ()
+
+    @property
+    def operands(self) -> tuple[Operand, ...]:
+        """One :class:`Operand` per input: value as used, origin, evidence, rescaling."""
+        sources = self.sources or (None,) * len(self.inputs)
+        stated = self.stated or self.inputs
+        return tuple(
+            Operand(q, arg, src, None if before is q else before.scale)
+            for arg, q, src, before in zip(self.args, self.inputs, sources, stated, strict=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +113,22 @@ class Result:
         return self.quantity.kind is Kind.BOOLEAN
 
 
-def _operand(arg: Arg, done: list[StepTrace], context: ExecutionContext) -> Operand:
-    if isinstance(arg, Literal):
-        return Operand(arg.quantity, arg)
+def _quantity(arg: Arg, done: list[StepTrace], context: ExecutionContext) -> Quantity:
+    if isinstance(arg, Literal | Const):
+        return arg.quantity
     if isinstance(arg, StepRef):
-        return Operand(done[arg.index].result, arg)
-    if isinstance(arg, Const):
-        return Operand(arg.quantity, arg)
+        return done[arg.index].result
     if isinstance(arg, Ref):
-        sourced = context.resolve(arg.id)
-        return Operand(sourced.quantity, arg, sourced)
+        return context.resolve(arg.id).quantity
     raise ProgramError(f"a row name ({arg!r}) can only be used by table operations")
 
 
-def _used(operand: Operand, quantity: Quantity) -> Operand:
-    if quantity is operand.quantity:
-        return operand
-    return Operand(quantity, operand.arg, operand.source, operand.quantity.scale)
+def _sources(
+    args: tuple[Arg, ...], context: ExecutionContext
+) -> tuple[SourcedQuantity | None, ...]:
+    if not any(type(a) is Ref for a in args):
+        return ()
+    return tuple(context.resolve(a.id) if isinstance(a, Ref) else None for a in args)
 
 
 _Binary = Callable[[Quantity, Quantity], tuple[Quantity, Quantity, Quantity]]
@@ -140,18 +159,12 @@ _BINARY: dict[Op, _Binary] = {
 def _binary_step(
     index: int, step: Step, done: list[StepTrace], context: ExecutionContext
 ) -> StepTrace:
-    first, second = step.args
-    # literals are the common case: skip the dispatch for them
-    left = (
-        Operand(first.quantity, first) if type(first) is Literal else _operand(first, done, context)
-    )
-    right = (
-        Operand(second.quantity, second)
-        if type(second) is Literal
-        else _operand(second, done, context)
-    )
-    a, b, result = _BINARY[step.op](left.quantity, right.quantity)
-    return StepTrace(index, step.op, (_used(left, a), _used(right, b)), result)
+    args = step.args
+    qa = _quantity(args[0], done, context)
+    qb = _quantity(args[1], done, context)
+    a, b, result = _BINARY[step.op](qa, qb)
+    stated = () if a is qa and b is qb else (qa, qb)
+    return StepTrace(index, step.op, args, (a, b), result, _sources(args, context), stated)
 
 
 def _table_step(index: int, step: Step, context: ExecutionContext) -> StepTrace:
@@ -166,11 +179,9 @@ def _table_step(index: int, step: Step, context: ExecutionContext) -> StepTrace:
         kind = guard.additive_kind(kind, q.kind, step.op.value)
     currency = next((q.currency for q in used if q.currency), None)
     result = Quantity(_aggregate(step.op, [q.value for q in used]), kind, scale, currency)
-    operands = tuple(
-        Operand(u, arg, None, q.scale if u is not q else None)
-        for u, q in zip(used, values, strict=True)
-    )
-    return StepTrace(index, step.op, operands, result)
+    rescaled = any(u is not q for u, q in zip(used, values, strict=True))
+    args = (arg,) * len(used)
+    return StepTrace(index, step.op, args, tuple(used), result, (), values if rescaled else ())
 
 
 def _aggregate(op: Op, numbers: list[float]) -> float:

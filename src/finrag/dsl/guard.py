@@ -96,7 +96,7 @@ def additive_kind(ka: Kind, kb: Kind, verb: str) -> Kind:
         return Kind.PERCENT
     raise ProgramError(
         f"cannot {verb} {ka.value} and {kb.value}: the units differ; use values of the same "
-        "kind (a percent change is divide(subtract(new, old), old))"
+        "kind (a percent change is subtract(new, old), divide(#0, old))"
     )
 
 

@@ -219,8 +219,11 @@ def analyse_chunk(chunk: Chunk) -> ChunkTerms:
     content = _content(stems(body))
     header_terms = _content(stems(extra))
     label = tuple(_content(stems(chunk.row_label or "")))
-    number_count = len(chunk.numbers) or len(_numbers(chunk.text))
     is_table = chunk.kind is ChunkKind.TABLE_ROW
+    if is_table:
+        number_count = sum(cell.number is not None for cell in chunk.cells)
+    else:
+        number_count = len(chunk.numbers) or len(_numbers(chunk.text))
     terms = ChunkTerms(
         terms=frozenset(content) | frozenset(header_terms),
         bigrams=frozenset(itertools.pairwise(content)),

@@ -102,8 +102,10 @@ def _norm(text: str) -> str:
 
 
 def _row_positive(chunk: Chunk, numbers: set[str], spans: set[str]) -> bool:
-    if not chunk.numbers:  # header rows hold periods, not evidence values
-        return False
+    if not any(cell.number is not None for cell in chunk.cells):
+        return False  # header rows hold periods, not evidence values
+    if chunk.row_label and _norm(chunk.row_label) in spans:
+        return True
     for cell in chunk.cells:
         if normalise_value(cell.text) in numbers or _norm(cell.text) in spans:
             return True

@@ -1,0 +1,1 @@
+"""Observability: every Prometheus metric (``metrics``) and logging with PII redaction."""
