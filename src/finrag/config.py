@@ -60,6 +60,7 @@ class ServiceSettings(BaseModel):
     outputs_dir: Path = Path("outputs")
     planner_options: dict[str, object] = Field(default_factory=dict)
     worker_metrics_port: int | None = None
+    celery_visibility_timeout: float = Field(default=3600.0, gt=0)
     log_json: bool = False
 
 

@@ -60,12 +60,12 @@ class Op(StrEnum):
     @property
     def is_table(self) -> bool:
         """True for the four operations that aggregate a table row."""
-        return self.value.startswith("table_")
+        return self in _TABLE_OPS
 
     @property
     def arity(self) -> int:
         """Number of arguments in the AST (table ops take one row; ``none`` is syntax)."""
-        return 1 if self.is_table else 2
+        return 1 if self in _TABLE_OPS else 2
 
     @classmethod
     def parse(cls, name: str) -> Op:
@@ -75,6 +75,9 @@ class Op(StrEnum):
         except ValueError:
             known = ", ".join(op.value for op in cls)
             raise ProgramError(f"unknown operation {name!r}; expected one of {known}") from None
+
+
+_TABLE_OPS = frozenset({Op.TABLE_SUM, Op.TABLE_AVERAGE, Op.TABLE_MAX, Op.TABLE_MIN})
 
 
 @dataclass(frozen=True, slots=True)

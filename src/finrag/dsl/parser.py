@@ -62,9 +62,10 @@ class _Scanner:
         self.pos = 0
 
     def skip_ws(self) -> None:
-        match = _WS.match(self.text, self.pos)
-        if match:
-            self.pos = match.end()
+        text, pos = self.text, self.pos
+        if pos < len(text) and text[pos].isspace():
+            found = _WS.match(text, pos)
+            self.pos = found.end() if found else pos
 
     def at_end(self) -> bool:
         self.skip_ws()

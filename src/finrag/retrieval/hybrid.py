@@ -37,6 +37,11 @@ class QueryVectorCache:
         self._data: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every cached vector (benchmarks use it to time the embedding too)."""
+        with self._lock:
+            self._data.clear()
+
     def get(self, question: str) -> Vectors:
         """The embedding of ``question``, computed on a miss."""
         with self._lock:

@@ -1,0 +1,1 @@
+"""The HTTP edge: dependencies, error mapping and one router module per resource."""

@@ -1,0 +1,82 @@
+"""Reranker features on hand-made chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import row_chunk, text_chunk
+
+from finrag.retrieval.features import (
+    FEATURE_NAMES,
+    Candidate,
+    analyse_question,
+    feature_matrix,
+    stem,
+    stems,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def _features(question: str, chunks, ranks=None) -> dict[str, np.ndarray]:
+    ranks = ranks or [(i + 1, i + 1) for i in range(len(chunks))]
+    candidates = [
+        Candidate(c, kw, vec, 1 / (60 + (kw or 99)) + 1 / (60 + (vec or 99)))
+        for c, (kw, vec) in zip(chunks, ranks, strict=True)
+    ]
+    matrix = feature_matrix(question, candidates)
+    assert matrix.shape == (len(chunks), len(FEATURE_NAMES))
+    return {name: matrix[:, i] for i, name in enumerate(FEATURE_NAMES)}
+
+
+def test_stemming_meets_variants() -> None:
+    assert stem("revenues") == stem("revenue")
+    assert stem("increased") == stem("increase") or stem("increased") == "increas"
+    assert stem("companies") == "company"
+    assert stems("Net Revenues, 2019: $5,829") == ["net", "revenue", "2019", "5829"]
+
+
+def test_question_analysis() -> None:
+    q = analyse_question("What was the percentage change in net revenue from 2018 to 2019 in Q3?")
+    assert q.years == {"2018", "2019"}
+    assert q.quarters == {"3"}
+    assert q.asks_change and q.asks_ratio
+    assert "revenue" in q.terms and "the" not in q.terms
+
+
+def test_row_label_and_year_features() -> None:
+    doc = "dtest"
+    chunks = [
+        row_chunk(doc, 1, "net revenue", (5829.0, 5735.0)),
+        row_chunk(doc, 2, "operating income", (1204.0, 1100.0)),
+        text_chunk(doc, 0, "Revenue grew in 2017 thanks to widgets."),
+    ]
+    f = _features("what was net revenue in 2019?", chunks)
+    assert f["label_in_question"].tolist() == [1.0, 0.0, 0.0]
+    assert f["label_exact"].tolist() == [1.0, 0.0, 0.0]
+    assert f["year_match"].tolist() == [1.0, 1.0, 0.0]
+    assert f["year_miss"].tolist() == [0.0, 0.0, 1.0]
+    assert f["is_table"].tolist() == [1.0, 1.0, 0.0]
+    assert f["has_numbers"].tolist() == [1.0, 1.0, 1.0]
+    assert f["overlap"][0] > f["overlap"][1]
+    assert f["idf_rank"][0] == 1.0
+
+
+def test_rank_features_mark_missing_lists() -> None:
+    chunks = [text_chunk("d", 0, "alpha"), text_chunk("d", 1, "beta")]
+    f = _features("alpha", chunks, ranks=[(1, None), (None, 2)])
+    assert f["kw_present"].tolist() == [1.0, 0.0]
+    assert f["vec_present"].tolist() == [0.0, 1.0]
+    assert f["kw_rr"][0] == 1.0 and f["vec_rr"][1] == 0.5
+
+
+def test_header_row_and_numbers_in_question() -> None:
+    header = row_chunk("d", 0, "", (2019.0, 2018.0)).model_copy(update={"cells": ()})
+    value = row_chunk("d", 1, "dividends", (1.5, 1.25))
+    f = _features("were dividends of 1.5 paid?", [header, value])
+    assert f["is_header_row"].tolist() == [1.0, 0.0]
+    assert f["q_number_match"].tolist() == [0.0, 1.0]
+
+
+def test_empty_candidates() -> None:
+    assert feature_matrix("anything", []).shape == (0, len(FEATURE_NAMES))

@@ -1,0 +1,72 @@
+"""HybridRetriever: exact matches first, tenant and document scoping, provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.errors import AccessDeniedError, StoreError
+from finrag.retrieval.hybrid import HybridRetriever
+from finrag.retrieval.rerank import Reranker
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(params=[False, True], ids=["rrf", "reranked"])
+def retriever(request, loaded, embedder) -> HybridRetriever:
+    store, _ = loaded
+    return HybridRetriever(store, embedder, Reranker.load() if request.param else None)
+
+
+def test_exact_match_row_comes_first(retriever, loaded) -> None:
+    _, ids = loaded
+    hits = retriever.retrieve("t1", "What was operating income in 2019?", doc_ids=[ids["acme"]])
+    assert hits[0].id == f"{ids['acme']}:t0:r2"
+    assert hits[0].provenance.row_label == "operating income"
+    assert hits[0].provenance.table_index == 0 and hits[0].provenance.row_index == 2
+
+
+def test_results_are_sorted_and_bounded(retriever) -> None:
+    hits = retriever.retrieve("t1", "net revenue 2019", k=3)
+    assert len(hits) == 3
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(h.keyword_rank is not None or h.vector_rank is not None for h in hits)
+
+
+def test_tenant_scoping(retriever, loaded) -> None:
+    _, ids = loaded
+    hits = retriever.retrieve("t2", "net revenue of acme in 2019", k=20)
+    assert hits and {h.chunk.doc_id for h in hits} == {ids["globex"]}
+    assert retriever.retrieve("nobody", "net revenue") == []
+    with pytest.raises(AccessDeniedError):
+        retriever.retrieve("", "net revenue")
+
+
+def test_document_scoping(retriever, loaded) -> None:
+    _, ids = loaded
+    hits = retriever.retrieve("t1", "net revenue", doc_ids=[ids["globex"]], k=20)
+    assert hits and {h.chunk.doc_id for h in hits} == {ids["globex"]}
+    assert retriever.retrieve("t1", "net revenue", doc_ids=[]) == []
+
+
+def test_blank_and_hostile_questions(retriever) -> None:
+    assert retriever.retrieve("t1", "   ") == []
+    hits = retriever.retrieve("t1", 'revenue" AND (NEAR* : ^ OR', k=2)
+    assert len(hits) <= 2
+    with pytest.raises(StoreError):
+        retriever.retrieve("t1", "revenue", k=0)
+
+
+def test_reranker_scores_reported(loaded, embedder) -> None:
+    store, ids = loaded
+    retriever = HybridRetriever(store, embedder, Reranker.load())
+    hits = retriever.retrieve("t1", "cost of sales in 2018", doc_ids=[ids["acme"]])
+    assert all(h.rerank_score is not None and 0.0 <= h.rerank_score <= 1.0 for h in hits)
+    assert hits[0].provenance.as_dict()["row_label"] == "cost of sales"
+
+
+def test_query_vectors_are_cached(loaded, embedder) -> None:
+    store, _ = loaded
+    retriever = HybridRetriever(store, embedder, None)
+    retriever.retrieve("t1", "net revenue")
+    retriever.retrieve("t1", "net revenue")
+    assert (retriever.query_vectors.hits, retriever.query_vectors.misses) == (1, 1)
