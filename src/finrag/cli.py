@@ -49,6 +49,12 @@ def _register() -> None:
     app.command("ask")(ask)
     app.command("schema")(schema)
 
+    from finrag.evaluation.cli import eval_app
+    from finrag.evaluation.qa_cli import qa
+
+    eval_app.command("qa")(qa)
+    app.add_typer(eval_app, name="eval")
+
 
 _register()
 

@@ -150,8 +150,10 @@ def retrieval(
     """FinQA evidence recall@1/3/5, FinanceBench page recall@5/10 and warm latency."""
     from finrag.evaluation import retrieval as ev
 
-    finqa_files = list(finqa or ([_DEFAULT_FINQA] if _DEFAULT_FINQA.exists() else []))
-    bench_dir = financebench or (_DEFAULT_FINANCEBENCH if _DEFAULT_FINANCEBENCH.exists() else None)
+    finqa_files, bench_dir = list(finqa or []), financebench
+    if not finqa_files and bench_dir is None:  # neither given: both defaults, when present
+        finqa_files = [_DEFAULT_FINQA] if _DEFAULT_FINQA.exists() else []
+        bench_dir = _DEFAULT_FINANCEBENCH if _DEFAULT_FINANCEBENCH.exists() else None
     if not finqa_files and bench_dir is None:
         raise typer.BadParameter("give --finqa FILE and/or --financebench DIR (no data found)")
     args = {"embedder": embedder, "reranker": reranker, "rerank": rerank, "store": store}

@@ -44,7 +44,9 @@ def create_key(
 def revoke_key(engine: Engine, tenant: str, key_id: str, actor: str) -> keys_repo.ApiKeyRecord:
     """Revoke one of the tenant's keys and audit it."""
     record = keys_repo.revoke_key(engine, tenant, key_id)
-    audit.append(engine, tenant=tenant, actor=actor, action="key.revoke", payload={"key_id": key_id})
+    audit.append(
+        engine, tenant=tenant, actor=actor, action="key.revoke", payload={"key_id": key_id}
+    )
     return record
 
 
@@ -81,7 +83,9 @@ def promote_prompt(
     _check_version(version)
     state = read_rollout(engine, default_stable)
     if share >= 1.0:
-        new = Rollout(stable=version, previous=state.stable if state.stable != version else state.previous)
+        new = Rollout(
+            stable=version, previous=state.stable if state.stable != version else state.previous
+        )
     else:
         new = Rollout(stable=state.stable, candidate=version, share=share, previous=state.previous)
     write_rollout(engine, new, actor)
@@ -129,7 +133,9 @@ def _run(path: Path, root: Path) -> EvaluationRun | None:
         return None
     metrics = data.get("metrics")
     if not isinstance(metrics, dict):
-        metrics = {k: v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        metrics = {
+            k: v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)
+        }
     modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     return EvaluationRun(
         name=path.stem, kind=str(path.parent.relative_to(root)) if path.parent != root else "",

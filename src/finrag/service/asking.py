@@ -33,7 +33,9 @@ def conversation_turns(runtime: Runtime, tenant: str, conversation_id: str) -> C
     return Conversation(id=conversation_id, turns=turns)
 
 
-def ask(runtime: Runtime, principal: Principal, body: AskRequest, request_id: str | None = None) -> Answer:
+def ask(
+    runtime: Runtime, principal: Principal, body: AskRequest, request_id: str | None = None
+) -> Answer:
     """Answer a question for the caller's tenant; saves it and appends an audit row."""
     tenant = principal.tenant
     conversation = (

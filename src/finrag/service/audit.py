@@ -96,7 +96,9 @@ def _head(conn: Connection) -> tuple[int, str]:
     return (int(anchor.seq), str(anchor.hash)) if anchor else (0, GENESIS)
 
 
-def _insert(conn: Connection, tenant: str, actor: str, action: str, payload: dict[str, Any]) -> AuditRow:
+def _insert(
+    conn: Connection, tenant: str, actor: str, action: str, payload: dict[str, Any]
+) -> AuditRow:
     seq, prev = _head(conn)
     row: dict[str, Any] = {
         "seq": seq + 1,
@@ -115,7 +117,9 @@ def _insert(conn: Connection, tenant: str, actor: str, action: str, payload: dic
     return AuditRow(**row, prev_hash=prev, hash=digest)
 
 
-def append(engine: Engine, *, tenant: str, actor: str, action: str, payload: dict[str, Any]) -> AuditRow:
+def append(
+    engine: Engine, *, tenant: str, actor: str, action: str, payload: dict[str, Any]
+) -> AuditRow:
     """Append one row to the chain (serialised: a thread lock plus a PostgreSQL advisory lock)."""
     with _LOCK, engine.begin() as conn:
         _lock_chain(conn)
@@ -179,7 +183,10 @@ def verify(engine: Engine, *, batch: int = 1000) -> VerifyReport:
         after = -1
         while True:
             stmt = (
-                select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
+                select(audit_log)
+                .where(audit_log.c.seq > after)
+                .order_by(audit_log.c.seq)
+                .limit(batch)
             )
             rows = conn.execute(stmt).all()
             if not rows:

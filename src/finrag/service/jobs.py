@@ -85,7 +85,15 @@ def ingest_upload(runtime: Runtime, job_id: str) -> JobRecord:
     job = get_job_any_tenant(engine, job_id)
     if job.status == "succeeded":
         return job
-    update_job(engine, job.tenant, job.id, status="running", stage="parse", attempts=job.attempts + 1, error=None)
+    update_job(
+        engine,
+        job.tenant,
+        job.id,
+        status="running",
+        stage="parse",
+        attempts=job.attempts + 1,
+        error=None,
+    )
     started = time.perf_counter()
     try:
         pages, chunks, doc_ids = _run(runtime, job)

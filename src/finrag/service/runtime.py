@@ -44,8 +44,11 @@ def uses_prompts(planner_name: str) -> bool:
 
 
 def default_prompt_version(settings: Settings) -> str:
-    """The stable version before any rollout was written (``none`` for prompt-less planners)."""
-    return settings.llm.prompt_version if uses_prompts(settings.planner) else "none"
+    """The stable version before any rollout was written (``settings.llm.prompt_version``).
+
+    Prompt-less planners (offline, scripted) ignore the rollout; answers then record no version.
+    """
+    return settings.llm.prompt_version
 
 
 @dataclass
@@ -107,7 +110,9 @@ def planner_factory(settings: Settings) -> Callable[[str], Planner]:
         if planner is None:
             extra = dict(options)
             if uses_prompts(name):
-                extra.update(settings.llm.model_dump(exclude={"model", "base_url", "prompt_version"}))
+                extra.update(
+                    settings.llm.model_dump(exclude={"model", "base_url", "prompt_version"})
+                )
                 extra["prompt_version"] = version
             planner = InstrumentedPlanner(get_planner(name, **extra))
             cache[key] = planner
@@ -147,9 +152,11 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     planner_for = planner_factory(settings)
     stable = default_prompt_version(settings)
-    if uses_prompts(settings.planner) and stable not in list_prompt_versions():
+    if stable not in list_prompt_versions():
         raise ConfigError(f"prompt version {stable!r} unknown; known: {list_prompt_versions()}")
-    planner = CanaryPlanner(planner_for, lambda: read_rollout(engine, stable), name=settings.planner)
+    planner = CanaryPlanner(
+        planner_for, lambda: read_rollout(engine, stable), name=settings.planner
+    )
     planner_for(stable)  # fail fast on a bad planner name or options
     key = svc.encryption_key.get_secret_value() if svc.encryption_key else None
     uploads = UploadStorage(

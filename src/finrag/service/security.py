@@ -28,9 +28,9 @@ from finrag.errors import AccessDeniedError, FinRAGError
 __all__ = [
     "KEY_PREFIX",
     "AuthenticationError",
-    "RateLimitedError",
     "MemoryRateLimiter",
     "Principal",
+    "RateLimitedError",
     "RateLimiter",
     "RedisRateLimiter",
     "Role",

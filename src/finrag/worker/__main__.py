@@ -11,7 +11,9 @@ from finrag.worker.celery_app import make_celery
 __all__ = ["main", "run_worker"]
 
 
-def run_worker(settings: Settings, *, concurrency: int = 1, beat: bool = False, loglevel: str = "INFO") -> None:
+def run_worker(
+    settings: Settings, *, concurrency: int = 1, beat: bool = False, loglevel: str = "INFO"
+) -> None:
     """Start a Celery worker (prefork pool) for the ingest and purge tasks; blocks."""
     configure_logging(loglevel, json_lines=settings.service.log_json)
     if settings.service.worker_metrics_port:

@@ -105,9 +105,7 @@ def get_answer(engine: Engine, tenant: str, answer_id: str) -> Answer:
     return Answer.model_validate(json.loads(row[0]))
 
 
-def list_answers(
-    engine: Engine, tenant: str, *, limit: int = 50, offset: int = 0
-) -> list[Answer]:
+def list_answers(engine: Engine, tenant: str, *, limit: int = 50, offset: int = 0) -> list[Answer]:
     """The tenant's answers, newest first."""
     query = (
         select(answers.c.answer_json)

@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from finrag.errors import AccessDeniedError, NotFoundError
 from finrag.service.db import api_keys, now_iso, tenants
-from finrag.service.security import AuthenticationError, Principal, Role, generate_key, hash_key, key_id_of, keys_match
+from finrag.service.security import (
+    AuthenticationError,
+    Principal,
+    Role,
+    generate_key,
+    hash_key,
+    key_id_of,
+    keys_match,
+)
 
 __all__ = [
     "ApiKeyRecord",
@@ -38,13 +46,15 @@ def ensure_tenant(engine: Engine, tenant: str) -> None:
     """Create the tenant row if it does not exist."""
     if not tenant or not tenant.strip():
         raise AccessDeniedError("tenant must be a non-empty string")
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         exists = conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first()
-        if exists is None:
-            try:
-                conn.execute(tenants.insert().values(id=tenant, created_at=now_iso()))
-            except IntegrityError:
-                pass  # created concurrently
+    if exists is not None:
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(tenants.insert().values(id=tenant, created_at=now_iso()))
+    except IntegrityError:
+        return  # created concurrently by another request
 
 
 def create_key(

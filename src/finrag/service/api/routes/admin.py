@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from finrag.service import admin as ops
 from finrag.service import audit
@@ -109,6 +109,6 @@ def keys(runtime: RuntimeDep, principal: AdminDep) -> list[ApiKeyOut]:
 
 
 @router.delete("/keys/{key_id}", response_model=ApiKeyOut)
-def revoke(key_id: str, runtime: RuntimeDep, principal: AdminDep, request: Request) -> ApiKeyOut:
+def revoke(key_id: str, runtime: RuntimeDep, principal: AdminDep) -> ApiKeyOut:
     """Revoke one of the tenant's keys (it stops working immediately)."""
     return key_out(ops.revoke_key(runtime.engine, principal.tenant, key_id, principal.key_id))

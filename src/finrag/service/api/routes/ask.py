@@ -10,7 +10,12 @@ from finrag.answering.answer import Answer
 from finrag.service.api.deps import AnalystDep, RuntimeDep, ViewerDep
 from finrag.service.asking import ask as ask_question
 from finrag.service.repositories import answers as repo
-from finrag.service.schemas import AskRequest, ConversationCreate, ConversationDetail, ConversationOut
+from finrag.service.schemas import (
+    AskRequest,
+    ConversationCreate,
+    ConversationDetail,
+    ConversationOut,
+)
 
 __all__ = ["router"]
 
@@ -50,7 +55,9 @@ def create_conversation(
     body: ConversationCreate, runtime: RuntimeDep, principal: AnalystDep
 ) -> ConversationOut:
     """Start a conversation; pass its id as ``conversation_id`` to ``/ask``."""
-    record = repo.create_conversation(runtime.engine, principal.tenant, body.title, principal.key_id)
+    record = repo.create_conversation(
+        runtime.engine, principal.tenant, body.title, principal.key_id
+    )
     return ConversationOut(id=record.id, title=record.title, created_at=record.created_at)
 
 
@@ -64,7 +71,9 @@ def conversations(runtime: RuntimeDep, principal: ViewerDep) -> list[Conversatio
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
-def conversation(conversation_id: str, runtime: RuntimeDep, principal: ViewerDep) -> ConversationDetail:
+def conversation(
+    conversation_id: str, runtime: RuntimeDep, principal: ViewerDep
+) -> ConversationDetail:
     """A conversation with its turns."""
     record = repo.get_conversation(runtime.engine, principal.tenant, conversation_id)
     turns = repo.list_conversation_answers(runtime.engine, principal.tenant, conversation_id)
