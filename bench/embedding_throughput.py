@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/embedding_throughput.py            # 2,000 chunks, median of 3
+    .venv/bin/python bench/embedding_throughput.py            # 2,000 chunks (numpy: first 500)
     .venv/bin/python bench/embedding_throughput.py --chunks 500 --numpy-chunks 200
 
 The chunks are generated (seeded) to look like FinRAG's evidence units: FinQA-style linearised
@@ -92,7 +92,7 @@ def main() -> None:
     """Parse options, run each configuration, print one line per configuration."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, default=2000)
-    parser.add_argument("--numpy-chunks", type=int, default=2000)
+    parser.add_argument("--numpy-chunks", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)

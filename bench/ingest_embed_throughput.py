@@ -19,14 +19,16 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from finrag.documents.chunking import chunk_document  # noqa: E402
-from finrag.documents.registry import parse_path  # noqa: E402
-from finrag.embeddings import get_embedder  # noqa: E402
-from finrag.retrieval.indexing import embed_chunks, index_paths  # noqa: E402
-from finrag.store.registry import open_store  # noqa: E402
+from finrag.documents.chunking import chunk_document
+from finrag.documents.registry import parse_path
+from finrag.embeddings import get_embedder
+from finrag.retrieval.indexing import embed_chunks, index_paths
+from finrag.store.registry import open_store
 
 DATA = Path(
-    os.environ.get("FINRAG_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    os.environ.get(
+        "FINRAG_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
 )
 PDF = DATA / "financebench" / "pdfs" / "PEPSICO_2022_10K.pdf"
 

@@ -18,15 +18,17 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from finrag.embeddings import get_embedder  # noqa: E402
-from finrag.evaluation import retrieval as ev  # noqa: E402
-from finrag.retrieval.hybrid import HybridRetriever  # noqa: E402
-from finrag.retrieval.indexing import cached_embedder  # noqa: E402
-from finrag.retrieval.rerank import Reranker  # noqa: E402
-from finrag.store.registry import open_store  # noqa: E402
+from finrag.embeddings import get_embedder
+from finrag.evaluation import retrieval as ev
+from finrag.retrieval.hybrid import HybridRetriever
+from finrag.retrieval.indexing import cached_embedder
+from finrag.retrieval.rerank import Reranker
+from finrag.store.registry import open_store
 
 DATA = Path(
-    os.environ.get("FINRAG_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    os.environ.get(
+        "FINRAG_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
 )
 
 
@@ -59,7 +61,9 @@ def main() -> None:
         result = {
             "corpus_chunks": chunks,
             "reranker": reranker.version if reranker else None,
-            "scoped": ev.time_queries(retriever, ev.FINANCEBENCH_TENANT, scoped, passes=args.passes),
+            "scoped": ev.time_queries(
+                retriever, ev.FINANCEBENCH_TENANT, scoped, passes=args.passes
+            ),
             "unscoped": ev.time_queries(
                 retriever, ev.FINANCEBENCH_TENANT, unscoped, passes=args.passes
             ),

@@ -35,8 +35,11 @@ def main(
 
 
 def _register() -> None:
-    from finrag.dsl.cli import dsl_app, demo
+    from finrag.demo.cli import demo
+    from finrag.dsl.cli import demo as dsl_demo
+    from finrag.dsl.cli import dsl_app
 
+    dsl_app.command("demo")(dsl_demo)
     app.add_typer(dsl_app, name="dsl")
     app.command("demo")(demo)
 

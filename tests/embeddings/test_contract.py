@@ -59,7 +59,9 @@ def test_no_texts_gives_empty_matrix(embedder: Embedder):
 
 
 def test_embed_query_is_one_row(embedder: Embedder):
-    np.testing.assert_allclose(embedder.embed_query(TEXTS[1]), embedder.embed(TEXTS[1:2])[0], atol=2e-6)
+    np.testing.assert_allclose(
+        embedder.embed_query(TEXTS[1]), embedder.embed(TEXTS[1:2])[0], atol=2e-6
+    )
 
 
 def test_a_bare_string_is_refused(embedder: Embedder):

@@ -169,14 +169,14 @@ def test_new_weights_build_a_new_graph(tmp_path: Path):
 @pytest.mark.parametrize("layout", ["fused", "portable"])
 def test_graph_equals_numpy_forward_on_a_tiny_model(tmp_path: Path, layout: str):
     model_dir = _tiny_model(tmp_path / "m", 3)
-    onnx_path = MiniLMEmbedder(model_dir, backend="onnx", cache_dir=tmp_path, layout=layout)  # type: ignore[arg-type]
+    embedder = MiniLMEmbedder(model_dir, backend="onnx", cache_dir=tmp_path, layout=layout)  # type: ignore[arg-type]
     texts = ["a short one", "a somewhat longer sentence about revenue in 2019", ""]
-    assert onnx_path.max_tokens == 64  # capped by max_position_embeddings
+    assert embedder.max_tokens == 64  # capped by max_position_embeddings
     files = ModelFiles.load(model_dir)
     weights = load_weights(files)
-    got = onnx_path.embed(texts)
+    got = embedder.embed(texts)
     for row, text in enumerate(texts):
-        ids = np.array([onnx_path._tokenizer.encode(text).ids], dtype=np.int64)
+        ids = np.array([embedder._tokenizer.encode(text).ids], dtype=np.int64)
         expected = forward_numpy(weights, ids, np.ones_like(ids))[0]
         np.testing.assert_allclose(got[row], expected, atol=1e-5)
 

@@ -27,7 +27,9 @@ def test_openai_names_build_adapters(monkeypatch: pytest.MonkeyPatch):
     embedder = get_embedder("openai:text-embedding-3-small")
     assert isinstance(embedder, OpenAIEmbedder)
     assert (embedder.name, embedder.dim, embedder.remote) == (
-        "openai:text-embedding-3-small", 1536, True
+        "openai:text-embedding-3-small",
+        1536,
+        True,
     )
     local = get_embedder("openai-compatible:nomic-embed-text@http://127.0.0.1:9/v1")
     assert isinstance(local, OpenAIEmbedder)

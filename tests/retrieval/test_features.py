@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import row_chunk, text_chunk
 
 from finrag.retrieval.features import (
     FEATURE_NAMES,
@@ -14,6 +13,7 @@ from finrag.retrieval.features import (
     stem,
     stems,
 )
+from retrieval.retrieval_data import row_chunk, text_chunk
 
 pytestmark = pytest.mark.unit
 

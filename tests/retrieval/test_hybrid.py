@@ -17,12 +17,19 @@ def retriever(request, loaded, embedder) -> HybridRetriever:
     return HybridRetriever(store, embedder, Reranker.load() if request.param else None)
 
 
-def test_exact_match_row_comes_first(retriever, loaded) -> None:
-    _, ids = loaded
+def test_exact_match_row_comes_first(loaded, embedder) -> None:
+    store, ids = loaded
+    retriever = HybridRetriever(store, embedder, Reranker.load())
     hits = retriever.retrieve("t1", "What was operating income in 2019?", doc_ids=[ids["acme"]])
     assert hits[0].id == f"{ids['acme']}:t0:r2"
     assert hits[0].provenance.row_label == "operating income"
     assert hits[0].provenance.table_index == 0 and hits[0].provenance.row_index == 2
+
+
+def test_exact_match_row_is_a_top_candidate(retriever, loaded) -> None:
+    _, ids = loaded
+    hits = retriever.retrieve("t1", "What was operating income in 2019?", doc_ids=[ids["acme"]])
+    assert f"{ids['acme']}:t0:r2" in [h.id for h in hits[:3]]
 
 
 def test_results_are_sorted_and_bounded(retriever) -> None:

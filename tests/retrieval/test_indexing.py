@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ACME_ROWS, ACME_TEXT, make_report
 
 from finrag.embeddings import CachedEmbedder, HashEmbedder
 from finrag.retrieval.indexing import IndexProgress, index_document, index_paths
+from retrieval.retrieval_data import ACME_ROWS, ACME_TEXT, make_report
 
 pytestmark = pytest.mark.unit
 
@@ -49,7 +49,7 @@ def test_index_paths_twice_keeps_one_copy(store, embedder, tmp_path) -> None:
     path.write_text(CSV)
     report, results = index_paths(store, "t1", [path], embedder)
     assert not report.failed and results[0].added
-    again_report, again = index_paths(store, "t1", [path], embedder)
+    _, again = index_paths(store, "t1", [path], embedder)
     assert not again[0].added and again[0].doc_id == results[0].doc_id
     assert len(store.list_documents("t1")) == 1
     assert store.get_chunks("t1", results[0].doc_id)

@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
-from conftest import row_chunk, text_chunk
 
 from finrag.errors import ConfigError
 from finrag.retrieval.features import FEATURE_NAMES, Candidate
 from finrag.retrieval.rerank import Reranker, default_artifact_path
 from finrag.retrieval.training import fit_gbdt, fit_logistic, grouped_recall
+from retrieval.retrieval_data import row_chunk, text_chunk
 
 pytestmark = pytest.mark.unit
 

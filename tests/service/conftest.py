@@ -25,7 +25,7 @@ from finrag.config import Settings
 from finrag.service.app import create_app
 from finrag.testing.postgres_server import PostgresServer, PostgresUnavailable
 from finrag.testing.redis_server import RedisServer, RedisServerError
-from service_support import PROGRAM, Harness
+from service.service_support import PROGRAM, Harness
 from support import server_unavailable
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +36,9 @@ DEPLOYMENTS = ["embedded", pytest.param("production", marks=pytest.mark.integrat
 def base_settings(data_dir: Path, **service: Any) -> Settings:
     """Embedded settings with the hash embedder and a scripted planner (fast, offline)."""
     options = {"planner_options": {"programs": [PROGRAM] * 200}, **service}
-    return Settings(data_dir=data_dir, embedder="hash", planner="scripted", service=options)
+    return Settings(
+        data_dir=data_dir, embedder="hash", planner="scripted", max_upload_mb=2, service=options
+    )
 
 
 @pytest.fixture
@@ -95,6 +97,7 @@ def production_env(pg: str, redis: str, uploads: Path, embedder: str = "hash") -
         "FINRAG_SERVICE__UPLOAD_DIR": str(uploads),
         "FINRAG_SERVICE__CELERY_VISIBILITY_TIMEOUT": "3",
         "FINRAG_DATA_DIR": str(uploads.parent / "data"),
+        "FINRAG_MAX_UPLOAD_MB": "2",
     }
 
 
@@ -102,13 +105,13 @@ class Worker:
     """A Celery worker process (its own session, so the whole group can be killed)."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = {**os.environ, **env, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT / 'tests'}"}
+        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT / "tests")}
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
         code = (
-            "from service_support import register_slow_embedder; register_slow_embedder();"
+            "from service.service_support import register_slow_embedder; register_slow_embedder();"
             "from finrag.config import Settings; from finrag.worker.__main__ import run_worker;"
             "run_worker(Settings(), concurrency=1, loglevel='WARNING')"
         )
@@ -137,7 +140,9 @@ class Worker:
 
 
 @pytest.fixture(scope="session")
-def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def production(
+    pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """The production env with one Celery worker running for the session."""
     root = tmp_path_factory.mktemp("production")
     env = production_env(pg_url, redis_url, root / "uploads")
@@ -154,7 +159,7 @@ def empty_database(url: str) -> None:
         names = [r[0] for r in conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND (tablename LIKE 'svc_%' OR tablename LIKE 'store_%') "
-            "AND tablename <> 'svc_migrations'"
+            "AND tablename NOT IN ('svc_migrations', 'store_alembic_version')"
         )]  # fmt: skip
         if names:
             conn.execute(f"TRUNCATE {', '.join(names)}")

@@ -17,7 +17,7 @@ from finrag.answering.answer import Answer, answer_json_schema
 if TYPE_CHECKING:
     from finrag.runtime import Runtime
 
-__all__ = ["ask", "schema"]
+__all__ = ["ask", "schema", "show_answer"]
 
 _err = Console(stderr=True)
 
@@ -53,7 +53,7 @@ def ask(
             if as_json:
                 sys.stdout.write(answer.model_dump_json(by_alias=True) + "\n")
             else:
-                _show(answer)
+                show_answer(answer)
     except FinRAGError as exc:
         _err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -82,7 +82,7 @@ def _ingest_error(message: str, path: Path) -> Exception:
     return DocumentError(f"could not ingest {path}: {message}")
 
 
-def _show(answer: Answer) -> None:
+def show_answer(answer: Answer) -> None:
     out = Console()
     if answer.abstained:
         body = f"[yellow]No answer[/yellow]: {answer.abstain_reason}"

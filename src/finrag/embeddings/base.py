@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +55,8 @@ def l2_normalize(matrix: npt.NDArray[np.floating], eps: float = 1e-12) -> Vector
     """Scale each row to unit L2 norm (rows of zeros stay zero), returned as float32."""
     values = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(values, axis=-1, keepdims=True)
-    return (values / np.maximum(norms, eps)).astype(np.float32, copy=False)
+    normalized: Vectors = (values / np.maximum(norms, eps)).astype(np.float32, copy=False)
+    return normalized
 
 
 class Embedder(ABC):
@@ -68,7 +69,7 @@ class Embedder(ABC):
     name: str
     dim: int
     #: True when calls leave the machine (cost, latency, privacy); a capability, not a probe.
-    remote: ClassVar[bool] = False
+    remote: bool = False
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts``; returns float32 of shape ``(len(texts), dim)``, rows L2-normalised."""
@@ -87,7 +88,8 @@ class Embedder(ABC):
         """Embed one text (typically a question); returns a float32 vector of shape ``(dim,)``."""
         if not isinstance(text, str):
             raise TypeError(f"embed_query takes a str, got {type(text).__name__}")
-        return self.embed([text])[0]
+        vector: Vectors = self.embed([text])[0]
+        return vector
 
     @abstractmethod
     def _embed(self, texts: list[str]) -> Vectors:

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 
 __all__ = ["eval_app", "retrieval"]
 
-eval_app = typer.Typer(help="Evaluate retrieval and question answering on reference data.")
+eval_app = typer.Typer(help="Evaluate retrieval and question answering on reference data.", no_args_is_help=True)
+
+
+@eval_app.callback()
+def _group() -> None:
+    """Evaluate retrieval and question answering on reference data."""
 
 _ROOT = Path(__file__).resolve().parents[3]
 _DATA = _ROOT.parent / "shared" / "data"

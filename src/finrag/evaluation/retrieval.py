@@ -155,9 +155,7 @@ def financebench_questions(directory: Path) -> list[FinanceBenchQuestion]:
         item = json.loads(line)
         pages = frozenset(int(e["evidence_page_num"]) + 1 for e in item.get("evidence", []))
         out.append(
-            FinanceBenchQuestion(
-                item["financebench_id"], item["doc_name"], item["question"], pages
-            )
+            FinanceBenchQuestion(item["financebench_id"], item["doc_name"], item["question"], pages)
         )
     return out
 
@@ -178,9 +176,7 @@ def index_financebench(
             done.add(p.source)
             progress("filings", len(done), len(pdfs))
 
-    report, results = index_paths(
-        store, FINANCEBENCH_TENANT, pdfs, embedder, progress=on_progress
-    )
+    report, results = index_paths(store, FINANCEBENCH_TENANT, pdfs, embedder, progress=on_progress)
     if report.failed:
         failed = ", ".join(f"{f.source}: {f.error}" for f in report.failed)
         raise EvaluationError(f"FinanceBench PDFs failed to parse: {failed}")

@@ -18,7 +18,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bfrk_[A-Za-z0-9]+_[A-Za-z0-9_-]+"), "[REDACTED-KEY]"),
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[REDACTED-EMAIL]"),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[REDACTED-SSN]"),
-    (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}\b"), "[REDACTED-IBAN]"),
+    (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b"), "[REDACTED-IBAN]"),
     (re.compile(r"\b\d(?:[ -]?\d){7,18}\b"), "[REDACTED-ACCOUNT]"),
 )
 

@@ -12,7 +12,12 @@ import typer
 
 __all__ = ["train_app", "train_reranker_command"]
 
-train_app = typer.Typer(help="Train the learned components (the evidence reranker).")
+train_app = typer.Typer(help="Train the learned components (the evidence reranker).", no_args_is_help=True)
+
+
+@train_app.callback()
+def _group() -> None:
+    """Train the learned components (the evidence reranker)."""
 
 _DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 

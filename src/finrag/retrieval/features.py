@@ -98,6 +98,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "q_change_x_numbers",
     "q_ratio_x_numbers",
     "idf_rank",
+    "idf_gap",
+    "label_gap",
+    "question_in_label",
 )
 
 
@@ -325,6 +328,9 @@ def _row(
         has_numbers * float(q.asks_change),
         has_numbers * float(q.asks_ratio),
         0.0,  # idf_rank, filled by the caller
+        0.0,  # idf_gap, filled by the caller
+        0.0,  # label_gap, filled by the caller
+        len(q.strong & set(c.label)) / len(q.strong) if q.strong else 0.0,
     ]
 
 
@@ -347,4 +353,8 @@ def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArra
     idf_col = FEATURE_NAMES.index("idf_overlap")
     ranks = (-matrix[:, idf_col]).argsort(kind="stable").argsort()
     matrix[:, FEATURE_NAMES.index("idf_rank")] = 1.0 / (1.0 + ranks)
+    # Listwise context: how far each candidate is from the best one in the same list.
+    for source, target in (("idf_overlap", "idf_gap"), ("label_in_question", "label_gap")):
+        column = matrix[:, FEATURE_NAMES.index(source)]
+        matrix[:, FEATURE_NAMES.index(target)] = column.max() - column
     return matrix

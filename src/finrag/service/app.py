@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from finrag import __version__
 from finrag.config import Settings
 from finrag.service import audit
+from finrag.service.api import API_PREFIX
 from finrag.service.api.errors import install_error_handler
 from finrag.service.api.routes import admin, ask, documents, health
 from finrag.service.jobs import Dispatcher, InProcessDispatcher
@@ -38,7 +39,6 @@ __all__ = [
     "create_app",
 ]
 
-API_PREFIX = "/api/v1"
 ADMIN_KEY_FILE = "admin.key"
 log = logging.getLogger("finrag.service")
 
@@ -138,7 +138,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.add_middleware(MetricsMiddleware)
     app.include_router(health.router)
     for module in (documents, ask, admin):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router)
     return app
 
 

@@ -51,13 +51,13 @@ def ask(
         conversation=conversation,
         request_id=request_id or uuid.uuid4().hex,
     )
-    answers_repo.save_answer(runtime.engine, tenant, answer, principal.key_id)
     audit.append(
         runtime.engine,
         tenant=tenant,
         actor=principal.key_id,
         action="answer",
         payload=answer_audit_payload(answer),
+        also=lambda conn: answers_repo.save_answer(conn, tenant, answer, principal.key_id),
     )
     observe_answer(
         planner=answer.planner,

@@ -17,11 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from finrag.errors import NotFoundError
 from finrag.observability.metrics import AUDIT_ROWS
@@ -109,21 +112,39 @@ def _insert(
         "payload": json.loads(canonical_json(payload)),
     }
     digest = row_hash(prev, row)
-    conn.execute(
-        audit_log.insert().values(
-            **{**row, "payload": canonical_json(row["payload"])}, prev_hash=prev, hash=digest
-        )
-    )
+    stored = {**row, "payload": canonical_json(row["payload"]), "prev_hash": prev, "hash": digest}
+    conn.execute(audit_log.insert(), stored)
     return AuditRow(**row, prev_hash=prev, hash=digest)
 
 
 def append(
-    engine: Engine, *, tenant: str, actor: str, action: str, payload: dict[str, Any]
+    engine: Engine,
+    *,
+    tenant: str,
+    actor: str,
+    action: str,
+    payload: dict[str, Any],
+    also: Callable[[Connection], None] | None = None,
+    attempts: int = 5,
 ) -> AuditRow:
-    """Append one row to the chain (serialised: a thread lock plus a PostgreSQL advisory lock)."""
-    with _LOCK, engine.begin() as conn:
-        _lock_chain(conn)
-        row = _insert(conn, tenant, actor, action, payload)
+    """Append one row to the chain; ``also`` writes in the same transaction (atomic with it).
+
+    Appends are serialised by a thread lock and, on PostgreSQL, an advisory lock. Between
+    processes on SQLite the primary key on ``seq`` refuses a forked chain; the append is then
+    retried on the new head.
+    """
+    for attempt in range(attempts):
+        try:
+            with _LOCK, engine.begin() as conn:
+                _lock_chain(conn)
+                if also is not None:
+                    also(conn)
+                row = _insert(conn, tenant, actor, action, payload)
+            break
+        except (IntegrityError, OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
     AUDIT_ROWS.labels(action).inc()
     return row
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import typer
 from sqlalchemy import Engine
 
 from finrag.config import Settings
+from finrag.errors import FinRAGError
 
 __all__ = ["audit_app", "keys_app", "prompts_app", "serve", "worker"]
 
@@ -23,6 +26,16 @@ prompts_app = typer.Typer(help="Prompt versions and their canary rollout.", no_a
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
 _DURATION = re.compile(r"^(\d+)([dhm])$")
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """FinRAG errors end the command with their message and exit status 1, not a traceback."""
+    try:
+        yield
+    except FinRAGError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _engine(settings: Settings) -> Engine:
@@ -140,8 +153,11 @@ def prompts_promote(
     from finrag.service.admin import promote_prompt
 
     settings = Settings()
-    state = promote_prompt(_engine(settings), _default_stable(settings), version, share, "cli",
-                           settings.tenant)  # fmt: skip
+    with _errors():
+        engine = _engine(settings)
+        state = promote_prompt(
+            engine, _default_stable(settings), version, share, "cli", settings.tenant
+        )
     typer.echo(f"stable={state.stable} candidate={state.candidate} share={state.share:.0%}")
 
 
@@ -151,7 +167,10 @@ def prompts_rollback() -> None:
     from finrag.service.admin import rollback_prompt
 
     settings = Settings()
-    state = rollback_prompt(_engine(settings), _default_stable(settings), "cli", settings.tenant)
+    with _errors():
+        state = rollback_prompt(
+            _engine(settings), _default_stable(settings), "cli", settings.tenant
+        )
     typer.echo(f"stable={state.stable} candidate={state.candidate} share={state.share:.0%}")
 
 
@@ -165,7 +184,8 @@ def keys_create(
     from finrag.service.admin import create_key
 
     settings = Settings()
-    record, full = create_key(_engine(settings), tenant or settings.tenant, role, name, "cli")
+    with _errors():
+        record, full = create_key(_engine(settings), tenant or settings.tenant, role, name, "cli")
     typer.echo(f"key id {record.id} ({record.role}, tenant {record.tenant}); shown once:")
     typer.echo(full)
 
@@ -189,5 +209,6 @@ def keys_revoke(
     from finrag.service.admin import revoke_key
 
     settings = Settings()
-    record = revoke_key(_engine(settings), tenant or settings.tenant, key_id, "cli")
+    with _errors():
+        record = revoke_key(_engine(settings), tenant or settings.tenant, key_id, "cli")
     typer.echo(f"revoked {record.id} at {record.revoked_at}")

@@ -62,7 +62,7 @@ class MiniLMEmbedder(Embedder):
         model_dir: str | os.PathLike[str] | None = None,
         *,
         backend: Backend = "auto",
-        batch_size: int = 32,
+        batch_size: int = 16,
         threads: int = 1,
         cache_dir: str | os.PathLike[str] | None = None,
         layout: AttentionLayout = "fused",

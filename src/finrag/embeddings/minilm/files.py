@@ -13,7 +13,8 @@ import hashlib
 import importlib.util
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,6 @@ class ModelFiles:
     directory: Path
     config: BertConfig
     max_seq_length: int
-    _sha256: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def load(cls, override: str | os.PathLike[str] | None = None) -> ModelFiles:
@@ -137,14 +137,16 @@ class ModelFiles:
         return self.directory / "model.safetensors"
 
     def weights_sha256(self) -> str:
-        """Hex sha256 of the weights file (computed once per instance); keys the ONNX cache."""
-        if not self._sha256:
-            digest = hashlib.sha256()
-            with self.weights_path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            self._sha256.append(digest.hexdigest())
-        return self._sha256[0]
+        """Hex sha256 of the weights file; keys the ONNX cache."""
+        return self._weights_sha256
+
+    @cached_property
+    def _weights_sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.weights_path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)

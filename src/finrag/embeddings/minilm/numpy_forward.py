@@ -25,23 +25,27 @@ def erf(x: F32) -> F32:
     poly = t * (
         0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
     )
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    result: F32 = (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    return result
 
 
 def gelu(x: F32) -> F32:
     """Exact (erf) GELU, as BERT uses."""
-    return (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    result: F32 = (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    return result
 
 
 def _layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    result: F32 = ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    return result
 
 
 def _softmax(x: F32) -> F32:
     shifted = np.exp(x - x.max(-1, keepdims=True))
-    return (shifted / shifted.sum(-1, keepdims=True)).astype(np.float32)
+    result: F32 = (shifted / shifted.sum(-1, keepdims=True)).astype(np.float32)
+    return result
 
 
 def forward_numpy(

@@ -23,7 +23,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -67,6 +67,7 @@ def ensure_onnx_model(
     if path.exists():
         return path
     model = build_onnx_model(load_weights(files), layout=layout, weights_sha256=sha)
+    tmp_name: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # Write beside the target and rename, so a concurrent reader never sees half a file.
@@ -75,8 +76,9 @@ def ensure_onnx_model(
             out.write(model.SerializeToString())
         os.replace(tmp_name, path)
     except OSError as exc:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp_name)
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
         raise EmbeddingError(
             f"cannot write the ONNX cache {path}: {exc}; set {CACHE_DIR_ENV} to a writable folder"
         ) from exc
@@ -134,7 +136,7 @@ class _GraphBuilder:
         self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def op(self, op_type: str, inputs: list[str], domain: str = "", **attrs: object) -> str:
+    def op(self, op_type: str, inputs: list[str], domain: str = "", **attrs: Any) -> str:
         from onnx import helper
 
         self._count += 1

@@ -104,6 +104,23 @@ def _is_year(number: ParsedNumber) -> bool:
     return number.kind is Kind.NONE and v.is_integer() and 1950 <= v <= 2099
 
 
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
+    """Years, days of dates ("december 31") and footnote markers ("( 4 )") are no operands."""
+    if _is_year(number):
+        return True
+    v = number.value
+    small_int = v.is_integer() and abs(v) <= 31 and number.kind is Kind.NONE
+    if small_int and before and before[-1] in _MONTHS:
+        return True
+    return small_int and abs(v) <= 20 and number.text.lstrip().startswith("(")
+
+
 def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
     out = []
     text = normalise_text(chunk.text)
@@ -114,9 +131,9 @@ def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
         at = lower.find(number.text.lower(), cursor) if number.text else -1
         if at >= 0:
             cursor = at + len(number.text)
-        if _is_year(number):
-            continue
         before = words(text[: max(at, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
+        if is_noise(number, before):
+            continue
         after = words(text[cursor:])[:_WINDOW_AFTER] if at >= 0 else []
         window = tuple(before + after)
         out.append(

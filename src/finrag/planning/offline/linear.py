@@ -25,22 +25,19 @@ FloatArray = NDArray[np.float64]
 
 
 def _grams(text: str) -> list[str]:
-    """Word 1-2 grams (years folded to one token) and char 3-5 grams inside words."""
+    """Word 1-2 grams (years and numbers folded to one token each) and 5-letter word prefixes."""
     toks = ["<year>" if _YEARISH.match(t) else ("<num>" if t.isdigit() else t) for t in _TOKEN.findall(text.lower())]
     out = [f"w:{t}" for t in toks]
     out += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)]
     for t in toks:
-        if t.startswith("<"):
-            continue
-        padded = f" {t} "
-        for n in (3, 4, 5):
-            out += [f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1)]
+        if len(t) > 5 and not t.startswith("<"):
+            out.append(f"p:{t[:5]}")
     return out
 
 
 @dataclass
 class TextVectorizer:
-    """Sublinear TF-IDF over word and char n-grams, L2-normalised rows."""
+    """Sublinear TF-IDF over word n-grams and word prefixes, L2-normalised rows."""
 
     vocab: dict[str, int]
     idf: FloatArray

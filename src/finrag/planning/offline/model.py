@@ -26,7 +26,7 @@ import numpy as np
 from finrag.errors import ConfigError
 
 from .linear import LinearModel, TextVectorizer
-from .text import QuestionInfo
+from .text import CUE_NAMES, QuestionInfo, cue_flags
 
 __all__ = [
     "ARTIFACT_DIR",
@@ -40,13 +40,14 @@ ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 FORMAT_VERSION = 1
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
-N_EXTRAS = 6
+N_EXTRAS = 6 + len(CUE_NAMES)
 
 
 def question_extras(info: QuestionInfo) -> list[float]:
     """Counts the n-grams cannot see well: how many years and numbers the question names."""
     n = len(info.years)
-    return [float(n == 0), float(n == 1), float(n == 2), float(n >= 3), float(bool(info.numbers)), 1.0]
+    counts = [float(n == 0), float(n == 1), float(n == 2), float(n >= 3), float(bool(info.numbers))]
+    return [*counts, 1.0, *cue_flags(info.text)]
 
 
 @dataclass

@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from finrag.documents.numbers import find_numbers
 
 __all__ = [
+    "CUE_NAMES",
     "QuestionInfo",
+    "cue_flags",
     "analyze",
     "label_match",
     "stem",
@@ -37,9 +40,13 @@ _STOP = frozenset(
 _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
+_MONTH_BEFORE = re.compile(
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$"
+)
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude, deterministic stem: lower case, plural and common suffixes dropped."""
     w = word.lower()
@@ -99,8 +106,12 @@ def analyze(question: str) -> QuestionInfo:
             content.append(s)
             weights[s] = 0.4 if tok in _GENERIC else 1.0
     numbers, percent = [], []
+    low = question.lower()
     for num in find_numbers(question):
         if num.kind.value == "none" and float(num.value).is_integer() and int(num.value) in years:
+            continue
+        at = low.find(num.text.lower())
+        if num.kind.value == "none" and at > 0 and _MONTH_BEFORE.search(low[:at]):
             continue
         numbers.append(float(num.value))
         percent.append(num.kind.value == "percent")
@@ -116,7 +127,7 @@ def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, 
     stems found in the label, the share of the label's content stems found in the question,
     and the token position in the question of the first matched stem (-1 if none).
     """
-    label = {stem(w) for w in label_words if w not in _STOP and not w[0].isdigit()}
+    label = _label_stems(tuple(label_words))
     if not label or not info.content:
         return 0.0, 0.0, -1
     total = sum(info.weights.values())
@@ -126,10 +137,13 @@ def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, 
     position = -1
     if hit:
         first = set(hit)
-        position = next(
-            (i for i, t in enumerate(info.tokens) if stem(t) in first), -1
-        )
+        position = next((i for i, t in enumerate(info.tokens) if stem(t) in first), -1)
     return recall, precision, position
+
+
+@lru_cache(maxsize=16384)
+def _label_stems(label_words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w) for w in label_words if w not in _STOP and not w[0].isdigit())
 
 
 def cue_before(info: QuestionInfo, position: int, cues: Sequence[str] | frozenset[str]) -> bool:
@@ -138,3 +152,30 @@ def cue_before(info: QuestionInfo, position: int, cues: Sequence[str] | frozense
         return False
     window = info.tokens[max(0, position - 3) : position]
     return any(t in cues for t in window)
+
+
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rx))
+    for name, rx in (
+        ("percent", r"percent|%|\bpct\b"),
+        ("change", r"\bchange|increase|decrease|grow|growth|decline|\brise|\bfell|\bdrop|\broi\b|return"),
+        ("share_of", r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total"),
+        ("ratio", r"\bratio|\btimes\b|multiple|\bper\b"),
+        ("average", r"average|\bmean\b"),
+        ("total", r"\btotal|\bsum\b|combined|aggregate|together|\bboth\b|\ball\b"),
+        ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),
+        ("compare", r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than|\bdid .*\?$"),
+        ("extreme", r"\bhighest|\blowest|\bmaximum|\bminimum|\bpeak|\blargest|\bsmallest"),
+        ("from_to", r"\bfrom\b.*\bto\b|\bbetween\b.*\band\b"),
+        ("yes_no", r"^(is|was|were|did|does|do|are|has|have)\b"),
+    )
+)
+
+
+def cue_flags(text: str) -> list[float]:
+    """Hand-built cue indicators of the arithmetic a question asks for."""
+    low = text.lower()
+    return [float(bool(rx.search(low))) for _, rx in _CUES]
+
+
+CUE_NAMES = tuple(name for name, _ in _CUES)

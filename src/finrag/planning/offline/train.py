@@ -37,7 +37,7 @@ __all__ = ["TRAIN_FILES", "Example", "load_examples", "train"]
 
 TRAIN_FILES = ("finqa/train_sample100.json", "tatqa/tatqa_dataset_dev.json")
 FINQA_WEIGHT = 3.0
-SKETCH_C = 4.0
+SKETCH_C = 2.0
 OPERAND_C = 1.0
 RANKER_C = 0.5
 TARGET_PRECISION = 0.8

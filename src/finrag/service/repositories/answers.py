@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from finrag.answering.answer import Answer
 from finrag.errors import NotFoundError
@@ -75,8 +75,10 @@ def list_conversations(engine: Engine, tenant: str, limit: int = 100) -> list[Co
         return [_conversation(dict(r._mapping)) for r in conn.execute(query)]
 
 
-def save_answer(engine: Engine, tenant: str, answer: Answer, key_id: str | None) -> None:
-    """Store an answer in the tenant's history."""
+def save_answer(
+    engine: Engine | Connection, tenant: str, answer: Answer, key_id: str | None
+) -> None:
+    """Store an answer in the tenant's history (in ``engine``'s own or a given transaction)."""
     row: dict[str, Any] = {
         "id": answer.id,
         "tenant": tenant,
@@ -89,8 +91,11 @@ def save_answer(engine: Engine, tenant: str, answer: Answer, key_id: str | None)
         "answer_json": answer.model_dump_json(by_alias=True),
         "created_at": now_iso(),
     }
+    if isinstance(engine, Connection):
+        engine.execute(answers.insert(), row)
+        return
     with engine.begin() as conn:
-        conn.execute(answers.insert().values(**row))
+        conn.execute(answers.insert(), row)
 
 
 def get_answer(engine: Engine, tenant: str, answer_id: str) -> Answer:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from finrag.service import admin as ops
 from finrag.service import audit
+from finrag.service.api import API_PREFIX
 from finrag.service.api.deps import AdminDep, RuntimeDep
 from finrag.service.api.routes.convert import audit_out, key_out
 from finrag.service.repositories import keys as keys_repo
@@ -25,7 +26,7 @@ from finrag.service.schemas import (
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["admin"])
+router = APIRouter(prefix=API_PREFIX, tags=["admin"])
 
 
 @router.get("/audit", response_model=list[AuditRowOut])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from finrag.answering.answer import Answer
+from finrag.service.api import API_PREFIX
 from finrag.service.api.deps import AnalystDep, RuntimeDep, ViewerDep
 from finrag.service.asking import ask as ask_question
 from finrag.service.repositories import answers as repo
@@ -19,17 +20,19 @@ from finrag.service.schemas import (
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["answers"])
+router = APIRouter(prefix=API_PREFIX, tags=["answers"])
 
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
     return answer.model_dump(mode="json", by_alias=True)
 
 
-@router.post("/ask")
-def ask(body: AskRequest, runtime: RuntimeDep, principal: AnalystDep) -> dict[str, Any]:
+@router.post("/ask", response_class=Response, responses={200: {"model": Answer}})
+def ask(body: AskRequest, runtime: RuntimeDep, principal: AnalystDep) -> Response:
     """Answer a question over the tenant's documents; returns the Answer JSON."""
-    return _answer_json(ask_question(runtime, principal, body))
+    answer = ask_question(runtime, principal, body)
+    # Serialised by pydantic directly: the hot path skips FastAPI's generic encoder.
+    return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get("/answers")

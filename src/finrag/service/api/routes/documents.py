@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, UploadFile, status
 
+from finrag.service.api import API_PREFIX
 from finrag.service.api.deps import AnalystDep, DispatcherDep, RuntimeDep, ViewerDep
 from finrag.service.api.routes.convert import document_out, job_out
 from finrag.service.ingestion import accept_upload, delete_document, list_documents
@@ -12,7 +13,7 @@ from finrag.service.schemas import DocumentOut, JobOut, UploadAccepted
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(prefix=API_PREFIX, tags=["documents"])
 
 
 @router.post("/documents", status_code=status.HTTP_202_ACCEPTED, response_model=UploadAccepted)

@@ -1,0 +1,31 @@
+"""``finrag train offline``: rebuild the offline planner's model from the shared data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["train_app"]
+
+train_app = typer.Typer(help="Train models that ship with FinRAG.", no_args_is_help=True)
+
+_DEFAULT_DATA = Path("../shared/data")
+
+
+@train_app.command("offline")
+def offline(
+    data_dir: Path = typer.Option(_DEFAULT_DATA, "--data-dir", help="Folder holding finqa/ and tatqa/."),
+    out: Path | None = typer.Option(None, "--out", help="Where to write the artifacts (default: the package's artifacts/)."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+) -> None:
+    """Train the offline planner on FinQA train + TAT-QA dev and save its artifacts."""
+    from rich.console import Console
+
+    from .model import ARTIFACT_DIR
+    from .train import train
+
+    console = Console()
+    with console.status("training the offline planner (a few minutes)..."):
+        model = train(data_dir, out or ARTIFACT_DIR, k=folds, log=console.print)
+    console.print(f"offline model {model.version}, abstention threshold {model.threshold:.3f}")

@@ -1,0 +1,119 @@
+"""Follow-up questions (ConvFinQA style) answered from the conversation so far.
+
+Three patterns, checked in order:
+
+* **ellipsis** -- "what about in 2008?", "and in 2017?": the previous question with its years
+  replaced by the new ones; the rewritten question is then planned as usual;
+* **this change** -- "what percentage change does this represent?", "what is the growth
+  rate?" right after a ``subtract(A, B)`` turn: the previous program extended with
+  ``divide(#0, B)``;
+* **the difference** -- "what is the difference?", "what was the change?" (no metric, no year
+  of its own): ``subtract`` of the two previous answers, or ``add`` for "the total/sum".
+
+Operands are taken from the earlier turns' programs: an earlier lookup's ``@ref`` is reused, so
+the follow-up stays grounded in the evidence; otherwise the earlier answer's value is a literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from finrag.dsl.ast import Arg, Const, Literal, Op, Program, Ref, Step, StepRef
+from finrag.dsl.parser import parse_program
+from finrag.dsl.units import Kind
+from finrag.errors import ProgramError
+
+from ..base import Turn
+from .text import years_in
+
+__all__ = ["FollowUp", "resolve"]
+
+_ELLIPSIS = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|^\s*and\s+(in|for|at|during)\b|^\s*(and|what)\s+(in|for)\s+((19|20)\d\d)", re.I)
+_THIS = re.compile(r"\b(this|that|it|these)\b", re.I)
+_PCT_CHANGE = re.compile(r"percent(age)?\s+(change|increase|decrease|growth|decline)|growth\s+rate|change\s+in\s+percent", re.I)
+_DIFFERENCE = re.compile(r"\b(difference|change|increase|decrease|variation)\b", re.I)
+_SUM = re.compile(r"\b(total|sum|combined)\b", re.I)
+_BARE = re.compile(r"^\s*(what|how much)\s+(is|was|were|would be)\s+(the|that)\s+\w+\s*\??\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A resolved follow-up: a ready program, or a rewritten question to plan."""
+
+    program: Program | None = None
+    question: str | None = None
+    reason: str = ""
+
+
+def _turn_arg(turn: Turn) -> Arg | None:
+    """An earlier turn as an operand: its lookup reference, else its value as a literal."""
+    if turn.program:
+        try:
+            program = parse_program(turn.program)
+        except ProgramError:
+            program = None
+        if program is not None and len(program.steps) == 1:
+            step = program.steps[0]
+            consts = [a for a in step.args if isinstance(a, Const)]
+            refs = [a for a in step.args if isinstance(a, Ref)]
+            if step.op is Op.MULTIPLY and refs and consts and consts[0].value == 1.0:
+                return refs[0]
+    if turn.value is None:
+        return None
+    return Literal(float(turn.value))
+
+
+def _extend_change(turn: Turn) -> Program | None:
+    if not turn.program:
+        return None
+    try:
+        program = parse_program(turn.program)
+    except ProgramError:
+        return None
+    last = program.steps[-1]
+    if last.op is not Op.SUBTRACT:
+        return None
+    base = last.args[1]
+    if isinstance(base, StepRef):
+        return None
+    steps = (*program.steps, Step(Op.DIVIDE, (StepRef(len(program.steps) - 1), base)))
+    return Program(steps, Kind.PERCENT)
+
+
+def _rewrite(question: str, previous: str) -> str | None:
+    new_years = years_in(question)
+    old_years = years_in(previous)
+    if not new_years:
+        return None
+    if not old_years:
+        return f"{previous.rstrip(' ?')} in {new_years[0]}?"
+    text = previous
+    for old, new in zip(old_years, new_years, strict=False):
+        text = re.sub(rf"\b{old}\b", str(new), text)
+    return text
+
+
+def resolve(question: str, conversation: Sequence[Turn]) -> FollowUp | None:
+    """The follow-up reading of ``question`` given earlier turns, or None if it stands alone."""
+    if not conversation:
+        return None
+    last = conversation[-1]
+    if _ELLIPSIS.search(question):
+        rewritten = _rewrite(question, last.question)
+        if rewritten:
+            return FollowUp(question=rewritten, reason=f"follow-up of {last.question!r}")
+    if _PCT_CHANGE.search(question) and (_THIS.search(question) or not years_in(question)):
+        program = _extend_change(last)
+        if program is not None:
+            return FollowUp(program=program, reason="percentage change of the previous difference")
+    bare = _BARE.match(question) or (_THIS.search(question) and not years_in(question))
+    if bare and len(conversation) >= 2:
+        a, b = _turn_arg(conversation[-2]), _turn_arg(last)
+        if a is not None and b is not None:
+            if _DIFFERENCE.search(question):
+                return FollowUp(Program((Step(Op.SUBTRACT, (a, b)),)), reason="difference of the two previous answers")
+            if _SUM.search(question):
+                return FollowUp(Program((Step(Op.ADD, (a, b)),)), reason="sum of the two previous answers")
+    return None

@@ -1,0 +1,142 @@
+"""``OfflinePlanner``: FinRAG's embedded planner, no LLM and no network.
+
+question (+ conversation) -> follow-up resolution -> sketch probabilities -> grounded candidate
+programs -> learned ranker -> unit-guard execution check -> Plan, or an abstention whose reason
+names what was found. See docs/offline_planner.md for the method and its measured accuracy.
+
+Versioning: ``Plan.prompt_version`` is ``"offline-<model version>"`` (the version in
+``artifacts/metadata.json``, a hash of the model arrays), so every answer records which trained
+model produced it; ``prompt_hash`` stays ``None`` (there is no prompt).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from finrag.documents.model import Chunk
+from finrag.dsl.ast import Program
+from finrag.dsl.context import ExecutionContext
+from finrag.dsl.executor import execute
+from finrag.dsl.printer import to_string
+from finrag.errors import DSLError
+
+from ..base import Plan, PlanRequest
+from ..evidence import build_context
+from .candidates import operands_from
+from .conversation import resolve
+from .core import Scored, operand_probs, score
+from .model import ARTIFACT_DIR, OfflineModel, load_model
+from .programs import Candidate, answer_kind_for
+from .sketches import build_program, sketch_by_name
+from .text import QuestionInfo, analyze, cue_flags
+
+__all__ = ["OfflinePlanner"]
+
+_MAX_TRIES = 5
+_MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a report
+
+
+class OfflinePlanner:
+    """Plans with the committed offline model; deterministic and CPU-only."""
+
+    name = "offline"
+
+    def __init__(
+        self,
+        model: OfflineModel | None = None,
+        *,
+        artifacts: Path = ARTIFACT_DIR,
+        threshold: float | None = None,
+    ) -> None:
+        self.model = model or load_model(artifacts)
+        self.threshold = self.model.threshold if threshold is None else threshold
+
+    @property
+    def version(self) -> str:
+        return f"offline-{self.model.version}"
+
+    def plan(self, request: PlanRequest) -> Plan:
+        """A program for the question, or an abstention with the reason."""
+        question = request.question
+        follow = resolve(question, request.conversation)
+        if follow is not None and follow.program is not None:
+            return self._plan(follow.program, 0.9, request.evidence)
+        if follow is not None and follow.question:
+            question = follow.question
+        if not request.evidence:
+            return self._abstain("no evidence was retrieved for the question")
+        info = analyze(question)
+        scored = score(info, request.evidence, self.model.sketch_probs(info), self.model.operand, self.model.ranker)
+        lookup = self._lookup(info, request.evidence)
+        if lookup is not None and (not scored.probs or lookup[1] > scored.probs[0]):
+            return self._plan(lookup[0], lookup[1], request.evidence)
+        return self._choose(info, scored, request.evidence)
+
+    def _plan(self, program: Program, confidence: float, evidence: Sequence[Chunk]) -> Plan:
+        return Plan(program, self.name, prompt_version=self.version, confidence=round(confidence, 4))
+
+    def _abstain(self, reason: str, confidence: float | None = None) -> Plan:
+        return Plan(None, self.name, prompt_version=self.version, confidence=confidence, abstain_reason=reason)
+
+    def _choose(self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]) -> Plan:
+        if not scored.candidates:
+            what = "no numbers" if scored.n_operands == 0 else "no unit-compatible combination of numbers"
+            return self._abstain(f"the evidence has {what} for the likely programs")
+        context = build_context(evidence)
+        errors: list[str] = []
+        for cand, p in list(zip(scored.candidates, scored.probs, strict=True))[:_MAX_TRIES]:
+            program = _program(cand, info)
+            problem = _check(program, cand, context)
+            if problem:
+                errors.append(f"{to_string(program)}: {problem}")
+                continue
+            if p < self.threshold:
+                return self._abstain(_low_reason(cand, p, self.threshold, scored), round(p, 4))
+            return Plan(program, self.name, prompt_version=self.version, confidence=round(p, 4), errors=tuple(errors))
+        return self._abstain("every likely program failed the unit or plausibility check: " + "; ".join(errors[:3]))
+
+    def _lookup(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> tuple[Program, float] | None:
+        """A single-value question ("what was X in 2019?") with no arithmetic cue at all."""
+        if any(cue_flags(info.text)[:9]) or info.numbers:
+            return None
+        operands = [o for o in operands_from(evidence, info) if o.source != "question"]
+        if not operands:
+            return None
+        probs = operand_probs(self.model.operand, operands, info)
+        best = max(range(len(operands)), key=lambda i: (probs[i], -i))
+        sketch = sketch_by_name("lookup")
+        program = build_program(sketch, {"A": operands[best].arg}, None)
+        return program, float(probs[best]) * 0.9
+
+
+def _program(cand: Candidate, info: QuestionInfo) -> Program:
+    fill = {slot: op.arg for slot, op in zip(cand.sketch.slots, cand.fill, strict=True)}
+    if cand.row is not None:
+        fill["ROW"] = cand.row.ref
+    return build_program(cand.sketch, fill, answer_kind_for(cand.sketch, cand.value, info))
+
+
+def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str | None:
+    """Run the program for real (unit guard, row lookup) and test plausibility."""
+    try:
+        result = execute(program, context)
+    except DSLError as exc:
+        return str(exc)
+    value = result.value
+    if not math.isfinite(value):
+        return "the result is not a finite number"
+    if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
+        return f"a change of {value:.0%} is implausible"
+    return None
+
+
+def _low_reason(cand: Candidate, p: float, threshold: float, scored: Scored) -> str:
+    operands = "; ".join(o.text[:70] for o in cand.fill) or (cand.row.text if cand.row else "")
+    top_sketch = max(scored.sketch_probs, key=lambda k: scored.sketch_probs[k])
+    return (
+        f"no program is convincing: the best, {cand.sketch.name} on [{operands}], scores "
+        f"{p:.2f} < threshold {threshold:.2f} (most likely question type: {top_sketch} "
+        f"{scored.sketch_probs[top_sketch]:.2f})"
+    )

@@ -1,0 +1,102 @@
+"""The answer pipeline end to end on the demo filing, with real parsing, a real store and DSL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from finrag.answering.answer import answer_json_schema
+from finrag.answering.pipeline import AnswerPipeline, Conversation
+from finrag.config import Settings
+from finrag.demo import demo_document_path
+from finrag.runtime import Runtime, build_runtime
+from finrag.testing.hash_embedder import HashEmbedder
+from finrag.testing.scripted_planner import ScriptedPlanner
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def runtime(tmp_path: Path) -> Runtime:
+    settings = Settings(data_dir=tmp_path, store_url=f"sqlite:///{tmp_path / 'finrag.db'}")
+    settings.retrieval.rerank = False
+    rt = build_runtime(settings, embedder=HashEmbedder())
+    report, results = rt.index([demo_document_path()])
+    assert not report.failed and results and results[0].added
+    return rt
+
+
+def _doc(rt: Runtime) -> str:
+    return rt.store.list_documents(rt.settings.tenant)[0].id
+
+
+def _row_cells(rt: Runtime, label: str) -> list[str]:
+    chunks = rt.store.get_chunks(rt.settings.tenant, _doc(rt))
+    row = next(c for c in chunks if (c.row_label or "").lower() == label)
+    return [cell.id for cell in row.cells if cell.number is not None]
+
+
+def test_answer_cites_cells_and_validates_against_schema(runtime: Runtime) -> None:
+    c2024, c2023 = _row_cells(runtime, "net revenue")[:2]
+    program = {
+        "steps": [
+            {"op": "subtract", "args": [{"ref": c2024}, {"ref": c2023}]},
+            {"op": "divide", "args": [{"step": 0}, {"ref": c2023}]},
+        ],
+        "answer_kind": "percent",
+    }
+    pipeline = AnswerPipeline(runtime.retriever, ScriptedPlanner([program]), k=20)
+    answer = pipeline.answer(
+        "What was the percentage change in net revenue from 2023 to 2024?",
+        tenant=runtime.settings.tenant,
+        doc_ids=[_doc(runtime)],
+    )
+    assert not answer.abstained, answer.abstain_reason
+    assert answer.display == "1.6%"
+    assert answer.calculation == "(5,829 million - 5,735 million) / 5,735 million = 1.6%"
+    first = answer.trace[0].operands[0]
+    assert first.ref_id == c2024 and first.cell is not None and first.cell.column == "2024"
+    assert first.scale == "millions" and first.kind == "money"
+    assert any(item.cited for item in answer.evidence)
+    jsonschema.validate(json.loads(answer.model_dump_json(by_alias=True)), answer_json_schema())
+
+
+def test_invented_literal_abstains_with_reason(runtime: Runtime) -> None:
+    pipeline = AnswerPipeline(runtime.retriever, ScriptedPlanner(["divide(123457, 5735)"]), k=20)
+    answer = pipeline.answer("What is it?", tenant=runtime.settings.tenant, doc_ids=[_doc(runtime)])
+    assert answer.abstained
+    assert "123457" in (answer.abstain_reason or "")
+    assert answer.evidence, "an abstention still shows what was found"
+
+
+def test_program_error_abstains_and_keeps_the_message(runtime: Runtime) -> None:
+    pipeline = AnswerPipeline(runtime.retriever, ScriptedPlanner(["divide(5829, 0)"]), k=20)
+    answer = pipeline.answer("ratio?", tenant=runtime.settings.tenant, doc_ids=[_doc(runtime)])
+    assert answer.abstained and "zero" in (answer.abstain_reason or "").lower()
+
+
+def test_follow_up_uses_the_previous_answer(runtime: Runtime) -> None:
+    c2024, c2023 = _row_cells(runtime, "net revenue")[:2]
+    first = {"steps": [{"op": "subtract", "args": [{"ref": c2024}, {"ref": c2023}]}]}
+    planner = ScriptedPlanner([first, "divide(94, 5735)"])
+    pipeline = AnswerPipeline(runtime.retriever, planner, k=20)
+    conversation = Conversation()
+    tenant, docs = runtime.settings.tenant, [_doc(runtime)]
+    a1 = pipeline.answer("What was the change in net revenue?", tenant=tenant, doc_ids=docs, conversation=conversation)
+    a2 = pipeline.answer(
+        "What percentage change does this represent?", tenant=tenant, doc_ids=docs, conversation=conversation
+    )
+    assert a1.value == pytest.approx(94.0)
+    assert not a2.abstained, a2.abstain_reason
+    assert a2.conversation_id == a1.conversation_id == conversation.id
+    assert len(conversation.turns) == 2 and conversation.turns[0].value == pytest.approx(94.0)
+
+
+def test_published_schema_is_current() -> None:
+    published = json.loads((ROOT / "docs" / "answer.schema.json").read_text())
+    assert published == answer_json_schema(), "regenerate with: finrag schema > docs/answer.schema.json"
