@@ -49,6 +49,7 @@ class ServiceSettings(BaseModel):
     redis_url: str | None = None
     jobs: Literal["inprocess", "celery"] = "inprocess"
     job_workers: int = Field(default=2, ge=1, le=64)
+    max_concurrent_asks: int = Field(default=4, ge=1, le=256)
     upload_dir: Path | None = None
     allowed_formats: tuple[str, ...] = ("pdf", "html", "xlsx", "csv", "finqa", "tatqa")
     encryption_key: SecretStr | None = None

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from finrag import __version__
@@ -133,6 +134,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     )
     app.state.runtime = runtime
     app.state.dispatcher = dispatcher
+    app.state.ask_limiter = CapacityLimiter(settings.service.max_concurrent_asks)
     app.state.admin_key_file = bootstrap_admin_key(runtime)
     install_error_handler(app)
     app.add_middleware(MetricsMiddleware)

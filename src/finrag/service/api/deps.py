@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 
 from finrag.observability.metrics import RATE_LIMITED
@@ -21,6 +22,7 @@ from finrag.service.security import AuthenticationError, Principal, RateLimitedE
 __all__ = [
     "AdminDep",
     "AnalystDep",
+    "AskLimiterDep",
     "DispatcherDep",
     "PrincipalDep",
     "RuntimeDep",
@@ -42,7 +44,14 @@ def get_dispatcher(request: Request) -> Dispatcher:
     return dispatcher
 
 
+def get_ask_limiter(request: Request) -> CapacityLimiter:
+    """The app's bound on concurrently running questions."""
+    limiter: CapacityLimiter = request.app.state.ask_limiter
+    return limiter
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+AskLimiterDep = Annotated[CapacityLimiter, Depends(get_ask_limiter)]
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Query, Response, status
 
 from finrag.answering.answer import Answer
 from finrag.service.api import API_PREFIX
-from finrag.service.api.deps import AnalystDep, RuntimeDep, ViewerDep
+from finrag.service.api.deps import AnalystDep, AskLimiterDep, RuntimeDep, ViewerDep
 from finrag.service.asking import ask as ask_question
 from finrag.service.repositories import answers as repo
 from finrag.service.schemas import (
@@ -28,9 +30,15 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
 
 
 @router.post("/ask", response_class=Response, responses={200: {"model": Answer}})
-def ask(body: AskRequest, runtime: RuntimeDep, principal: AnalystDep) -> Response:
-    """Answer a question over the tenant's documents; returns the Answer JSON."""
-    answer = ask_question(runtime, principal, body)
+async def ask(
+    body: AskRequest, runtime: RuntimeDep, principal: AnalystDep, limiter: AskLimiterDep
+) -> Response:
+    """Answer a question over the tenant's documents; returns the Answer JSON.
+
+    The CPU-bound work runs in a worker thread, at most ``service.max_concurrent_asks`` at
+    once: extra requests wait in the event loop instead of thrashing the GIL.
+    """
+    answer = await anyio.to_thread.run_sync(ask_question, runtime, principal, body, limiter=limiter)
     # Serialised by pydantic directly: the hot path skips FastAPI's generic encoder.
     return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 
