@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=2000)
     parser.add_argument("--numpy-chunks", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-numpy", action="store_true")
     args = parser.parse_args()
@@ -102,11 +102,11 @@ def main() -> None:
     chunks = make_chunks(args.chunks)
     with tempfile.TemporaryDirectory() as cache_dir:
         configs: list[tuple[str, MiniLMEmbedder, list[str]]] = [
-            (f"onnx fused (batch {args.batch_size})",
-             MiniLMEmbedder(backend="onnx", layout="fused", threads=args.threads,
-                            batch_size=args.batch_size, cache_dir=cache_dir), chunks),
             (f"onnx portable (batch {args.batch_size})",
              MiniLMEmbedder(backend="onnx", layout="portable", threads=args.threads,
+                            batch_size=args.batch_size, cache_dir=cache_dir), chunks),
+            (f"onnx fused (batch {args.batch_size})",
+             MiniLMEmbedder(backend="onnx", layout="fused", threads=args.threads,
                             batch_size=args.batch_size, cache_dir=cache_dir), chunks),
         ]  # fmt: skip
         if not args.skip_numpy:
