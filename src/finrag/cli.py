@@ -58,6 +58,12 @@ def _register() -> None:
     eval_app.command("qa")(qa)
     app.add_typer(eval_app, name="eval")
 
+    from finrag.planning.offline.cli import offline
+    from finrag.retrieval.cli import train_app
+
+    train_app.command("offline")(offline)
+    app.add_typer(train_app, name="train")
+
 
 _register()
 

@@ -105,8 +105,32 @@ def _is_year(number: ParsedNumber) -> bool:
 
 
 _MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 
 
@@ -199,11 +223,19 @@ def rows_from(evidence: Sequence[Chunk]) -> list[RowCandidate]:
         if chunk.kind is not ChunkKind.TABLE_ROW:
             continue
         values = tuple(
-            c.number.quantity() for c in chunk.cells if c.number is not None and not c.number.is_dash
+            c.number.quantity()
+            for c in chunk.cells
+            if c.number is not None and not c.number.is_dash
         )
         if len(values) >= 2:
             out.append(
-                RowCandidate(Ref(chunk.id), tuple(words(chunk.row_label or "")), values, i / n, chunk.row_label or "")
+                RowCandidate(
+                    Ref(chunk.id),
+                    tuple(words(chunk.row_label or "")),
+                    values,
+                    i / n,
+                    chunk.row_label or "",
+                )
             )
     return out
 

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["train_app"]
-
-train_app = typer.Typer(help="Train models that ship with FinRAG.", no_args_is_help=True)
+__all__ = ["offline"]
 
 _DEFAULT_DATA = Path("../shared/data")
 
 
-@train_app.command("offline")
 def offline(
-    data_dir: Path = typer.Option(_DEFAULT_DATA, "--data-dir", help="Folder holding finqa/ and tatqa/."),
-    out: Path | None = typer.Option(None, "--out", help="Where to write the artifacts (default: the package's artifacts/)."),
+    data_dir: Path = typer.Option(
+        _DEFAULT_DATA, "--data-dir", help="Folder holding finqa/ and tatqa/."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where to write the artifacts (default: the package's artifacts/)."
+    ),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
 ) -> None:
     """Train the offline planner on FinQA train + TAT-QA dev and save its artifacts."""

@@ -30,12 +30,20 @@ from .text import years_in
 
 __all__ = ["FollowUp", "resolve"]
 
-_ELLIPSIS = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|^\s*and\s+(in|for|at|during)\b|^\s*(and|what)\s+(in|for)\s+((19|20)\d\d)", re.I)
+_ELLIPSIS = re.compile(
+    r"^\s*(and\s+)?(what|how)\s+about\b|^\s*and\s+(in|for|at|during)\b|^\s*(and|what)\s+(in|for)\s+((19|20)\d\d)",
+    re.I,
+)
 _THIS = re.compile(r"\b(this|that|it|these)\b", re.I)
-_PCT_CHANGE = re.compile(r"percent(age)?\s+(change|increase|decrease|growth|decline)|growth\s+rate|change\s+in\s+percent", re.I)
+_PCT_CHANGE = re.compile(
+    r"percent(age)?\s+(change|increase|decrease|growth|decline)|growth\s+rate|change\s+in\s+percent",
+    re.I,
+)
 _DIFFERENCE = re.compile(r"\b(difference|change|increase|decrease|variation)\b", re.I)
 _SUM = re.compile(r"\b(total|sum|combined)\b", re.I)
-_BARE = re.compile(r"^\s*(what|how much)\s+(is|was|were|would be)\s+(the|that)\s+\w+\s*\??\s*$", re.I)
+_BARE = re.compile(
+    r"^\s*(what|how much)\s+(is|was|were|would be)\s+(the|that)\s+\w+\s*\??\s*$", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +121,12 @@ def resolve(question: str, conversation: Sequence[Turn]) -> FollowUp | None:
         a, b = _turn_arg(conversation[-2]), _turn_arg(last)
         if a is not None and b is not None:
             if _DIFFERENCE.search(question):
-                return FollowUp(Program((Step(Op.SUBTRACT, (a, b)),)), reason="difference of the two previous answers")
+                return FollowUp(
+                    Program((Step(Op.SUBTRACT, (a, b)),)),
+                    reason="difference of the two previous answers",
+                )
             if _SUM.search(question):
-                return FollowUp(Program((Step(Op.ADD, (a, b)),)), reason="sum of the two previous answers")
+                return FollowUp(
+                    Program((Step(Op.ADD, (a, b)),)), reason="sum of the two previous answers"
+                )
     return None

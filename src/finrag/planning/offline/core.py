@@ -15,6 +15,7 @@ from finrag.documents.model import Chunk
 
 from .candidates import Operand, operand_features, operands_from, rows_from
 from .linear import LinearModel
+from .listwise import listwise_probs
 from .programs import Candidate, generate
 from .text import QuestionInfo
 
@@ -31,7 +32,9 @@ class Scored:
     n_operands: int
 
 
-def operand_probs(model: LinearModel, operands: Sequence[Operand], info: QuestionInfo) -> np.ndarray:
+def operand_probs(
+    model: LinearModel, operands: Sequence[Operand], info: QuestionInfo
+) -> np.ndarray:
     """Probability that each operand is used by the answer."""
     if not operands:
         return np.zeros(0)
@@ -49,10 +52,12 @@ def score(
     """Generate candidates and rank them (unranked, in generation order, if ``ranker`` is None)."""
     operands = operands_from(evidence, info)
     probs = operand_probs(operand_model, operands, info)
-    candidates = generate(info, sketch_probs, operands, [float(p) for p in probs], rows_from(evidence))
+    candidates = generate(
+        info, sketch_probs, operands, [float(p) for p in probs], rows_from(evidence)
+    )
     if not candidates or ranker is None:
         return Scored(tuple(candidates), (0.0,) * len(candidates), sketch_probs, len(operands))
-    p = ranker.proba_dense(np.vstack([c.features for c in candidates]))
+    p = listwise_probs(np.vstack([c.features for c in candidates]) @ ranker.coef[0])
     order = sorted(range(len(candidates)), key=lambda i: (-p[i], i))
     return Scored(
         tuple(candidates[i] for i in order),

@@ -52,9 +52,9 @@ def gold_chunks(record: Mapping[str, Any], chunks: Sequence[Chunk]) -> list[Chun
             wanted.add(("text", i if i < n_pre else i + n_rows))
     out = []
     for c in chunks:
-        if c.kind is ChunkKind.TABLE_ROW and ("row", c.row_index or 0) in wanted:
-            out.append(c)
-        elif c.kind is ChunkKind.TEXT and ("text", c.ordinal) in wanted:
+        if (c.kind is ChunkKind.TABLE_ROW and ("row", c.row_index or 0) in wanted) or (
+            c.kind is ChunkKind.TEXT and ("text", c.ordinal) in wanted
+        ):
             out.append(c)
     return out
 
@@ -64,8 +64,10 @@ def topk_chunks(question: str, chunks: Sequence[Chunk], k: int) -> list[Chunk]:
     docs = [{stem(w) for w in words(c.text)} for c in chunks]
     n = len(docs)
     q = {stem(w) for w in words(question)}
+
     def idf(t: str) -> float:
         return math.log((n + 1) / (1 + sum(t in d for d in docs)))
+
     weights = {t: idf(t) for t in q}
     scores = [sum(weights[t] for t in q & d) for d in docs]
     order = sorted(range(n), key=lambda i: (-scores[i], i))[:k]
@@ -82,14 +84,18 @@ def literal_program(program: Program, chunks: Sequence[Chunk]) -> Program:
             if isinstance(arg, Ref) and arg.id in context.ref_ids:
                 q = context.resolve(arg.id).quantity
                 percent = q.kind.value == "percent"
-                args.append(Literal(round(q.value * 100, 10) if percent else q.value, percent=percent))
+                args.append(
+                    Literal(round(q.value * 100, 10) if percent else q.value, percent=percent)
+                )
             else:
                 args.append(arg)
         steps.append(Step(step.op, tuple(args)))
     return Program(tuple(steps), program.answer_kind)
 
 
-def _evidence(record: Mapping[str, Any], chunks: list[Chunk], condition: str, k: int) -> list[Chunk]:
+def _evidence(
+    record: Mapping[str, Any], chunks: list[Chunk], condition: str, k: int
+) -> list[Chunk]:
     if condition == "gold":
         return gold_chunks(record, chunks)
     if condition == "topk":
@@ -97,7 +103,9 @@ def _evidence(record: Mapping[str, Any], chunks: list[Chunk], condition: str, k:
     return chunks
 
 
-def evaluate_finqa(path: Path, planner: OfflinePlanner, condition: str = "all", k: int = 5) -> dict[str, Any]:
+def evaluate_finqa(
+    path: Path, planner: OfflinePlanner, condition: str = "all", k: int = 5
+) -> dict[str, Any]:
     """Execution and program accuracy, answered precision, latency and a split by gold sketch."""
     records = json.loads(path.read_text())
     by_sketch: dict[str, Counter[str]] = defaultdict(Counter)
@@ -127,7 +135,15 @@ def evaluate_finqa(path: Path, planner: OfflinePlanner, condition: str = "all", 
     return _report(path, condition, k, totals, by_sketch, latencies, abstain_reasons)
 
 
-def _report(path: Path, condition: str, k: int, totals: Counter[str], by_sketch: Mapping[str, Counter[str]], latencies: list[float], reasons: Counter[str]) -> dict[str, Any]:
+def _report(
+    path: Path,
+    condition: str,
+    k: int,
+    totals: Counter[str],
+    by_sketch: Mapping[str, Counter[str]],
+    latencies: list[float],
+    reasons: Counter[str],
+) -> dict[str, Any]:
     n = max(totals["n"], 1)
     qs = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0.0] * 19
     return {

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,9 +27,12 @@ FloatArray = NDArray[np.float64]
 
 def _grams(text: str) -> list[str]:
     """Word 1-2 grams (years and numbers folded to one token each) and 5-letter word prefixes."""
-    toks = ["<year>" if _YEARISH.match(t) else ("<num>" if t.isdigit() else t) for t in _TOKEN.findall(text.lower())]
+    toks = [
+        "<year>" if _YEARISH.match(t) else ("<num>" if t.isdigit() else t)
+        for t in _TOKEN.findall(text.lower())
+    ]
     out = [f"w:{t}" for t in toks]
-    out += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)]
+    out += [f"b:{a}_{b}" for a, b in pairwise(toks)]
     for t in toks:
         if len(t) > 5 and not t.startswith("<"):
             out.append(f"p:{t[:5]}")
@@ -55,7 +59,9 @@ class TextVectorizer:
     def row(self, text: str) -> dict[int, float]:
         """One text as ``{column: weight}``."""
         counts = Counter(g for g in _grams(text) if g in self.vocab)
-        weights = {self.vocab[g]: (1.0 + math.log(c)) * self.idf[self.vocab[g]] for g, c in counts.items()}
+        weights = {
+            self.vocab[g]: (1.0 + math.log(c)) * self.idf[self.vocab[g]] for g, c in counts.items()
+        }
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {k: w / norm for k, w in weights.items()}
 

@@ -5,8 +5,9 @@
 * ``operand``: (question, evidence number) -> probability that the number is an operand of the
   answer (logistic regression on :data:`~.candidates.OPERAND_FEATURES`);
 * ``ranker``: (question, filled sketch) -> probability the program gives the right answer
-  (logistic regression on :data:`~.programs.SHARED_FEATURES` per sketch family); its output is
-  the plan's confidence and ``threshold`` is the calibrated abstention cut-off.
+  (listwise softmax with a "none" option, :mod:`.listwise`, on :data:`~.programs.SHARED_FEATURES`
+  per sketch family); its output is the plan's confidence and ``threshold`` the calibrated
+  abstention cut-off.
 
 Files (committed under ``artifacts/``): ``offline_model.npz`` (arrays only, loaded with
 ``allow_pickle=False``) and ``metadata.json`` (version, training data hashes, figures).
@@ -135,10 +136,14 @@ def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
             data["sketch_intercept"].astype(np.float64),
         )
         operand = LinearModel(
-            ("no", "yes"), data["operand_coef"].astype(np.float64), data["operand_intercept"].astype(np.float64)
+            ("no", "yes"),
+            data["operand_coef"].astype(np.float64),
+            data["operand_intercept"].astype(np.float64),
         )
         ranker = LinearModel(
-            ("no", "yes"), data["ranker_coef"].astype(np.float64), data["ranker_intercept"].astype(np.float64)
+            ("score",),
+            data["ranker_coef"].astype(np.float64),
+            data["ranker_intercept"].astype(np.float64),
         )
         threshold = float(data["threshold"][0])
     return OfflineModel(vectorizer, sketch, operand, ranker, threshold, metadata)

@@ -68,21 +68,39 @@ class OfflinePlanner:
         if not request.evidence:
             return self._abstain("no evidence was retrieved for the question")
         info = analyze(question)
-        scored = score(info, request.evidence, self.model.sketch_probs(info), self.model.operand, self.model.ranker)
+        scored = score(
+            info,
+            request.evidence,
+            self.model.sketch_probs(info),
+            self.model.operand,
+            self.model.ranker,
+        )
         lookup = self._lookup(info, request.evidence)
         if lookup is not None and (not scored.probs or lookup[1] > scored.probs[0]):
             return self._plan(lookup[0], lookup[1], request.evidence)
         return self._choose(info, scored, request.evidence)
 
     def _plan(self, program: Program, confidence: float, evidence: Sequence[Chunk]) -> Plan:
-        return Plan(program, self.name, prompt_version=self.version, confidence=round(confidence, 4))
+        return Plan(
+            program, self.name, prompt_version=self.version, confidence=round(confidence, 4)
+        )
 
     def _abstain(self, reason: str, confidence: float | None = None) -> Plan:
-        return Plan(None, self.name, prompt_version=self.version, confidence=confidence, abstain_reason=reason)
+        return Plan(
+            None,
+            self.name,
+            prompt_version=self.version,
+            confidence=confidence,
+            abstain_reason=reason,
+        )
 
     def _choose(self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]) -> Plan:
         if not scored.candidates:
-            what = "no numbers" if scored.n_operands == 0 else "no unit-compatible combination of numbers"
+            what = (
+                "no numbers"
+                if scored.n_operands == 0
+                else "no unit-compatible combination of numbers"
+            )
             return self._abstain(f"the evidence has {what} for the likely programs")
         context = build_context(evidence)
         errors: list[str] = []
@@ -94,10 +112,20 @@ class OfflinePlanner:
                 continue
             if p < self.threshold:
                 return self._abstain(_low_reason(cand, p, self.threshold, scored), round(p, 4))
-            return Plan(program, self.name, prompt_version=self.version, confidence=round(p, 4), errors=tuple(errors))
-        return self._abstain("every likely program failed the unit or plausibility check: " + "; ".join(errors[:3]))
+            return Plan(
+                program,
+                self.name,
+                prompt_version=self.version,
+                confidence=round(p, 4),
+                errors=tuple(errors),
+            )
+        return self._abstain(
+            "every likely program failed the unit or plausibility check: " + "; ".join(errors[:3])
+        )
 
-    def _lookup(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> tuple[Program, float] | None:
+    def _lookup(
+        self, info: QuestionInfo, evidence: Sequence[Chunk]
+    ) -> tuple[Program, float] | None:
         """A single-value question ("what was X in 2019?") with no arithmetic cue at all."""
         if any(cue_flags(info.text)[:9]) or info.numbers:
             return None

@@ -170,10 +170,7 @@ def generate(
         (s for s in SKETCHES if s.name in sketch_probs),
         key=lambda s: (-sketch_probs[s.name], s.name),
     )[:n_sketches]
-    infos = [
-        _OpInfo(o, p, *_match(o, info))
-        for o, p in zip(operands, operand_p, strict=True)
-    ]
+    infos = [_OpInfo(o, p, *_match(o, info)) for o, p in zip(operands, operand_p, strict=True)]
     best = sorted(range(len(infos)), key=lambda i: (-infos[i].p, i))[:shortlist]
     short = [infos[i] for i in best]
     out: list[Candidate] = []

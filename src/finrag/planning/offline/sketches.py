@@ -63,9 +63,7 @@ SKETCHES: tuple[Sketch, ...] = (
     Sketch("ratio", "ratio", (("divide", ("A", "B")),)),
     Sketch("sum2", "sum", (("add", ("A", "B")),), commutative=True),
     Sketch("sum3", "sum", (("add", ("A", "B")), ("add", ("#0", "C"))), commutative=True),
-    Sketch(
-        "avg2", "avg", (("add", ("A", "B")), ("divide", ("#0", "const_2"))), commutative=True
-    ),
+    Sketch("avg2", "avg", (("add", ("A", "B")), ("divide", ("#0", "const_2"))), commutative=True),
     Sketch(
         "avg3",
         "avg",
@@ -166,4 +164,3 @@ def _aggregate(op: str, row: Sequence[Quantity]) -> Quantity:
     else:
         value = min(nums)
     return Quantity(value, first.kind, first.scale, first.currency)
-

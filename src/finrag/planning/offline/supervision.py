@@ -89,10 +89,16 @@ def finqa_gold(program_text: str, exe_ans: object) -> Gold:
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?%?|\.\d+%?")
 
 
+_OPS: dict[type, str] = {
+    ast.Add: "add",
+    ast.Sub: "subtract",
+    ast.Mult: "multiply",
+    ast.Div: "divide",
+}
+
+
 class _Lower(ast.NodeVisitor):
     """Turn a parsed arithmetic expression into FinQA-style steps with literal letters."""
-
-    _OPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
 
     def __init__(self, numbers: list[float]) -> None:
         self.numbers = numbers
@@ -110,10 +116,10 @@ class _Lower(ast.NodeVisitor):
             raise ValueError("negated expression")
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return f"const_{int(node.value)}"
-        if isinstance(node, ast.BinOp) and type(node.op) in self._OPS:
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left = self.arg(node.left)
             right = self.arg(node.right)
-            self.steps.append(f"{self._OPS[type(node.op)]}({left},{right})")
+            self.steps.append(f"{_OPS[type(node.op)]}({left},{right})")
             return f"#{len(self.steps) - 1}"
         raise ValueError("unsupported node")
 

@@ -16,8 +16,8 @@ from finrag.documents.numbers import find_numbers
 __all__ = [
     "CUE_NAMES",
     "QuestionInfo",
-    "cue_flags",
     "analyze",
+    "cue_flags",
     "label_match",
     "stem",
     "words",
@@ -27,22 +27,123 @@ __all__ = [
 _WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
 _STOP = frozenset(
-    """what was were is are the of in for and to from a an by on at as between did does do how
-    much many which that this these those its it their there be been being has have had year
-    years during over with compared than then respectively each per value amount number s
-    approximately about ended ending end fiscal fy period if would will could should can all
-    both percentage percent average difference ratio portion proportion increase
-    decrease growth sum combined rate represent represents represented based what's
-    million millions billion billions thousand thousands dollar dollars usd expressed
-    share into out up down you we our company companies's""".split()
+    [
+        "what",
+        "was",
+        "were",
+        "is",
+        "are",
+        "the",
+        "of",
+        "in",
+        "for",
+        "and",
+        "to",
+        "from",
+        "a",
+        "an",
+        "by",
+        "on",
+        "at",
+        "as",
+        "between",
+        "did",
+        "does",
+        "do",
+        "how",
+        "much",
+        "many",
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "its",
+        "it",
+        "their",
+        "there",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "year",
+        "years",
+        "during",
+        "over",
+        "with",
+        "compared",
+        "than",
+        "then",
+        "respectively",
+        "each",
+        "per",
+        "value",
+        "amount",
+        "number",
+        "s",
+        "approximately",
+        "about",
+        "ended",
+        "ending",
+        "end",
+        "fiscal",
+        "fy",
+        "period",
+        "if",
+        "would",
+        "will",
+        "could",
+        "should",
+        "can",
+        "all",
+        "both",
+        "percentage",
+        "percent",
+        "average",
+        "difference",
+        "ratio",
+        "portion",
+        "proportion",
+        "increase",
+        "decrease",
+        "growth",
+        "sum",
+        "combined",
+        "rate",
+        "represent",
+        "represents",
+        "represented",
+        "based",
+        "what's",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "thousand",
+        "thousands",
+        "dollar",
+        "dollars",
+        "usd",
+        "expressed",
+        "share",
+        "into",
+        "out",
+        "up",
+        "down",
+        "you",
+        "we",
+        "our",
+        "company",
+        "companies's",
+    ]
 )
 # Words that name the arithmetic, not the metric: kept out of label matching.
 _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
-_MONTH_BEFORE = re.compile(
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$"
-)
+_MONTH_BEFORE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$")
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 
 
@@ -158,13 +259,22 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
     for name, rx in (
         ("percent", r"percent|%|\bpct\b"),
-        ("change", r"\bchange|increase|decrease|grow|growth|decline|\brise|\bfell|\bdrop|\broi\b|return"),
-        ("share_of", r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total"),
+        (
+            "change",
+            r"\bchange|increase|decrease|grow|growth|decline|\brise|\bfell|\bdrop|\broi\b|return",
+        ),
+        (
+            "share_of",
+            r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total",
+        ),
         ("ratio", r"\bratio|\btimes\b|multiple|\bper\b"),
         ("average", r"average|\bmean\b"),
         ("total", r"\btotal|\bsum\b|combined|aggregate|together|\bboth\b|\ball\b"),
         ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),
-        ("compare", r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than|\bdid .*\?$"),
+        (
+            "compare",
+            r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than|\bdid .*\?$",
+        ),
         ("extreme", r"\bhighest|\blowest|\bmaximum|\bminimum|\bpeak|\blargest|\bsmallest"),
         ("from_to", r"\bfrom\b.*\bto\b|\bbetween\b.*\band\b"),
         ("yes_no", r"^(is|was|were|did|does|do|are|has|have)\b"),

@@ -28,6 +28,7 @@ from finrag.documents.model import Chunk
 from .candidates import operand_features, operands_from
 from .core import score
 from .linear import LinearModel, TextVectorizer, sparse_matrix
+from .listwise import fit_listwise, listwise_probs
 from .model import N_EXTRAS, OfflineModel, question_extras
 from .records import finqa_chunks, tatqa_chunks
 from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold
@@ -39,7 +40,7 @@ TRAIN_FILES = ("finqa/train_sample100.json", "tatqa/tatqa_dataset_dev.json")
 FINQA_WEIGHT = 3.0
 SKETCH_C = 2.0
 OPERAND_C = 1.0
-RANKER_C = 0.5
+RANKER_L2 = 3.0
 TARGET_PRECISION = 0.8
 
 
@@ -84,7 +85,11 @@ def tatqa_examples(path: Path) -> list[Example]:
         for q in context["questions"]:
             if q.get("answer_type") != "arithmetic":
                 continue
-            out.append(Example(str(q["uid"]), group, "tatqa", analyze(q["question"]), chunks, tatqa_gold(q)))
+            out.append(
+                Example(
+                    str(q["uid"]), group, "tatqa", analyze(q["question"]), chunks, tatqa_gold(q)
+                )
+            )
     return out
 
 
@@ -141,7 +146,9 @@ def fit_operand(examples: Sequence[Example]) -> LinearModel:
     return LinearModel.from_sklearn(clf, ["no", "yes"])
 
 
-def _sketch_fn(vec: TextVectorizer, model: LinearModel) -> Callable[[QuestionInfo], dict[str, float]]:
+def _sketch_fn(
+    vec: TextVectorizer, model: LinearModel
+) -> Callable[[QuestionInfo], dict[str, float]]:
     bundle = OfflineModel(vec, model, model, model, 0.0)
     return bundle.sketch_probs
 
@@ -155,7 +162,11 @@ class _Rows:
 
 
 def _candidate_rows(
-    examples: Sequence[Example], idx: Sequence[int], sketch_fn: Callable[[QuestionInfo], dict[str, float]], operand: LinearModel, rows: _Rows
+    examples: Sequence[Example],
+    idx: Sequence[int],
+    sketch_fn: Callable[[QuestionInfo], dict[str, float]],
+    operand: LinearModel,
+    rows: _Rows,
 ) -> None:
     for i in idx:
         e = examples[i]
@@ -167,12 +178,9 @@ def _candidate_rows(
             rows.qid.append(i)
 
 
-def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> LinearModel:
-    from sklearn.linear_model import LogisticRegression
-
-    clf = LogisticRegression(C=RANKER_C, max_iter=5000)
-    clf.fit(x, y, sample_weight=w)
-    return LinearModel.from_sklearn(clf, ["no", "yes"])
+def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray, qid: np.ndarray) -> LinearModel:
+    theta = fit_listwise(x, y, qid, w, RANKER_L2)
+    return LinearModel(("score",), theta[None, :], np.zeros(1))
 
 
 def _oof_rows(examples: Sequence[Example], folds: list[int], k: int) -> _Rows:
@@ -196,10 +204,12 @@ def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[tuple[float, 
         tr, te = row_fold != f, row_fold == f
         if not te.any() or len(set(y[tr])) < 2:
             continue
-        p = _fit_ranker(x[tr], y[tr], w[tr]).proba_dense(x[te])
-        for q, prob, label in zip(qid[te], p, y[te], strict=True):
-            if prob > best[q][0]:
-                best[q] = (float(prob), bool(label))
+        model = _fit_ranker(x[tr], y[tr], w[tr], qid[tr])
+        for q in np.unique(qid[te]):
+            sel = qid == q
+            p = listwise_probs(x[sel] @ model.coef[0])
+            i = int(np.argmax(p))
+            best[q] = (float(p[i]), bool(y[sel][i]))
     return best
 
 
@@ -215,7 +225,9 @@ def choose_threshold(top: Sequence[tuple[float, bool]], target: float = TARGET_P
     return float(threshold)
 
 
-def _summary(examples: Sequence[Example], top: Sequence[tuple[float, bool]], threshold: float) -> dict[str, Any]:
+def _summary(
+    examples: Sequence[Example], top: Sequence[tuple[float, bool]], threshold: float
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for source in ("finqa", "tatqa"):
         idx = [i for i, e in enumerate(examples) if e.source == source]
@@ -232,7 +244,9 @@ def _summary(examples: Sequence[Example], top: Sequence[tuple[float, bool]], thr
     return out
 
 
-def train(data_dir: Path, out_dir: Path | None = None, k: int = 5, log: Callable[[str], None] = print) -> OfflineModel:
+def train(
+    data_dir: Path, out_dir: Path | None = None, k: int = 5, log: Callable[[str], None] = print
+) -> OfflineModel:
     """Train, cross-validate, calibrate the threshold and save the bundle."""
     examples, hashes = load_examples(data_dir)
     log(f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} FinQA)")
@@ -243,7 +257,7 @@ def train(data_dir: Path, out_dir: Path | None = None, k: int = 5, log: Callable
     threshold = choose_threshold(top)
     vec, sketch = fit_sketch(examples)
     operand = fit_operand(examples)
-    ranker = _fit_ranker(np.vstack(rows.x), np.array(rows.y), np.array(rows.w))
+    ranker = _fit_ranker(np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid))
     cv = _summary(examples, top, threshold)
     log(json.dumps(cv, indent=2))
     metadata = {
@@ -255,7 +269,7 @@ def train(data_dir: Path, out_dir: Path | None = None, k: int = 5, log: Callable
             "finqa_weight": FINQA_WEIGHT,
             "sketch_C": SKETCH_C,
             "operand_C": OPERAND_C,
-            "ranker_C": RANKER_C,
+            "ranker_l2": RANKER_L2,
             "target_precision": TARGET_PRECISION,
         },
     }

@@ -1,0 +1,171 @@
+"""Offline planner: sketches, grounding, operand order, abstention, follow-ups, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finrag.documents.model import Chunk
+from finrag.dsl.ast import Ref, StepRef
+from finrag.dsl.executor import execute
+from finrag.dsl.printer import to_string
+from finrag.dsl.units import Kind
+from finrag.errors import ConfigError
+from finrag.planning.base import Plan, Planner, PlanRequest, Turn
+from finrag.planning.evidence import build_context
+from finrag.planning.offline import OfflinePlanner, load_model
+from finrag.planning.offline.conversation import resolve
+from finrag.planning.offline.sketches import SKETCHES
+from finrag.planning.offline.supervision import finqa_gold, tatqa_gold
+from finrag.planning.offline.text import analyze
+
+pytestmark = pytest.mark.unit
+
+
+def _run(
+    planner: OfflinePlanner, question: str, chunks: list[Chunk], turns: tuple[Turn, ...] = ()
+) -> Plan:
+    return planner.plan(PlanRequest(question, chunks, turns))
+
+
+def _value(plan: Plan, chunks: list[Chunk]) -> float:
+    assert plan.program is not None, plan.abstain_reason
+    return execute(plan.program, build_context(chunks)).value
+
+
+def test_planner_contract(planner: OfflinePlanner) -> None:
+    assert isinstance(planner, Planner)
+    assert planner.name == "offline"
+    assert planner.version.startswith("offline-")
+
+
+def test_artifacts_load_with_version_and_hashes() -> None:
+    model = load_model()
+    assert model.version.count(".") == 1
+    assert set(model.metadata["training_files"]) == {
+        "finqa/train_sample100.json",
+        "tatqa/tatqa_dataset_dev.json",
+    }
+    assert 0.0 < model.threshold < 1.0
+
+
+def test_missing_artifacts_say_how_to_rebuild(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="finrag train offline"):
+        load_model(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what was the percentage change in net revenue from 2018 to 2019?", "pct_change"),
+        ("what was the change in operating expenses from 2018 to 2019?", "diff"),
+        ("what is the average net revenue for 2017 , 2018 and 2019?", "avg3"),
+        ("what portion of total assets is net revenue in 2019?", "ratio"),
+    ],
+)
+def test_sketch_prediction(planner: OfflinePlanner, question: str, expected: str) -> None:
+    probs = planner.model.sketch_probs(analyze(question))
+    assert max(probs, key=probs.__getitem__) == expected
+
+
+def test_percentage_change_grounds_years_and_order(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    plan = _run(
+        planner, "what was the percentage change in net revenue from 2018 to 2019?", revenue_chunks
+    )
+    assert plan.program is not None, plan.abstain_reason
+    first = plan.program.steps[0]
+    assert to_string(plan.program).startswith("subtract(")
+    a, b = first.args
+    assert isinstance(a, Ref) and a.id.endswith(":r1:c1")  # net revenue, 2019
+    assert isinstance(b, Ref) and b.id.endswith(":r1:c2")  # net revenue, 2018
+    assert plan.program.answer_kind is Kind.PERCENT
+    assert _value(plan, revenue_chunks) == pytest.approx((5829 - 5735) / 5735)
+    assert plan.planner == "offline" and plan.confidence is not None
+
+
+def test_difference_uses_named_row(planner: OfflinePlanner, revenue_chunks: list[Chunk]) -> None:
+    plan = _run(
+        planner, "what was the change in operating expenses from 2017 to 2018?", revenue_chunks
+    )
+    assert _value(plan, revenue_chunks) == pytest.approx(150.0)
+
+
+def test_abstains_with_reason_without_evidence(planner: OfflinePlanner) -> None:
+    plan = _run(planner, "what was the percentage change in net revenue from 2018 to 2019?", [])
+    assert plan.abstained and plan.abstain_reason
+    assert "evidence" in plan.abstain_reason
+
+
+def test_abstains_when_nothing_convincing(revenue_chunks: list[Chunk]) -> None:
+    strict = OfflinePlanner(threshold=0.999)
+    plan = _run(
+        strict, "what was the percentage change in net revenue from 2018 to 2019?", revenue_chunks
+    )
+    assert plan.abstained
+    assert "threshold" in (plan.abstain_reason or "")
+
+
+def test_follow_up_percentage_change_extends_previous_difference(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    ids = [c.id for c in revenue_chunks]
+    previous = f"subtract(@{ids[0]}:c1, @{ids[0]}:c2)"
+    turns = (Turn("what is the difference?", previous, 94.0),)
+    plan = _run(planner, "what percentage change does this represent?", revenue_chunks, turns)
+    assert plan.program is not None
+    assert len(plan.program.steps) == 2
+    assert plan.program.steps[1].args[0] == StepRef(0)
+    assert _value(plan, revenue_chunks) == pytest.approx(94 / 5735)
+
+
+def test_follow_up_difference_of_previous_answers(revenue_chunks: list[Chunk]) -> None:
+    row = revenue_chunks[0].id
+    turns = (
+        Turn("what is net revenue in 2019?", f"multiply(@{row}:c1, const_1)", 5829.0),
+        Turn("what about in 2018?", f"multiply(@{row}:c2, const_1)", 5735.0),
+    )
+    follow = resolve("what is the difference?", turns)
+    assert follow is not None and follow.program is not None
+    assert to_string(follow.program) == f"subtract(@{row}:c1, @{row}:c2)"
+
+
+def test_follow_up_ellipsis_rewrites_previous_question() -> None:
+    turns = (Turn("what is the net cash from operating activities in 2009?"),)
+    follow = resolve("what about in 2008?", turns)
+    assert follow is not None
+    assert follow.question == "what is the net cash from operating activities in 2008?"
+
+
+def test_deterministic(planner: OfflinePlanner, revenue_chunks: list[Chunk]) -> None:
+    question = "what is the average net revenue for 2017 , 2018 and 2019?"
+    plans = [_run(planner, question, revenue_chunks) for _ in range(3)]
+    assert (
+        len(
+            {(to_string(p.program) if p.program else p.abstain_reason, p.confidence) for p in plans}
+        )
+        == 1
+    )
+    fresh = _run(OfflinePlanner(), question, revenue_chunks)
+    assert fresh == plans[0]
+
+
+def test_supervision_labels() -> None:
+    assert finqa_gold("subtract(5829, 5735), divide(#0, 5735)", 0.01639).sketch == "pct_change"
+    assert finqa_gold("divide(5829, 5735), subtract(#0, const_1)", 0.01639).sketch == "pct_change"
+    gold = tatqa_gold({"derivation": "(166+178)/2", "answer": 172, "scale": "million"})
+    assert gold.sketch == "avg2" and gold.operands == (166.0, 178.0)
+    assert (
+        tatqa_gold({"derivation": "-5,637-(-3,990)", "answer": -1647, "scale": ""}).sketch == "diff"
+    )
+    assert {s.name for s in SKETCHES} >= {"diff", "pct_change", "ratio", "avg3", "table_average"}
+
+
+def test_metadata_is_json(tmp_path: Path) -> None:
+    from finrag.planning.offline.model import ARTIFACT_DIR
+
+    meta = json.loads((ARTIFACT_DIR / "metadata.json").read_text())
+    assert meta["format"] == 1 and "cross_validation" in meta
