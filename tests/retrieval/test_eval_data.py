@@ -1,6 +1,7 @@
 """Retrieval evaluation on real data: FinQA dev records with the real MiniLM embedder.
 
-Skipped with a reason when ../shared/data is absent. The floor sits below the measured
+Skipped with a reason when ../shared/data is absent. Run with ``-m "data"`` (the MiniLM
+sample test is also marked ``slow``). The floor sits below the measured
 figure (see docs/retrieval.md) so the test catches regressions, not noise.
 """
 
@@ -10,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-from support import require_shared
 from typer.testing import CliRunner
 
 from finrag.embeddings import get_embedder
@@ -19,11 +19,12 @@ from finrag.evaluation.retrieval import evaluate_finqa, financebench_questions
 from finrag.retrieval.hybrid import HybridRetriever
 from finrag.retrieval.rerank import Reranker
 from finrag.store.registry import open_store
+from support import require_shared
 
 pytestmark = pytest.mark.data
 
 SAMPLE = 30
-RECALL_AT_3_FLOOR = 0.80
+RECALL_AT_3_FLOOR = 0.70  # measured 0.794 on these 30 records (0.782 on all 200)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def minilm():
         pytest.skip(f"MiniLM unavailable: {exc}")
 
 
+@pytest.mark.slow  # about 20 s on an idle machine, a minute on a loaded one
 def test_finqa_recall_on_a_dev_sample(minilm, tmp_path: Path) -> None:
     dev = require_shared("finqa", "dev_sample200.json")
     with open_store(f"sqlite:///{tmp_path / 'finqa.db'}") as store:

@@ -17,17 +17,21 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from finrag.embeddings.base import Embedder
     from finrag.retrieval.hybrid import HybridRetriever
     from finrag.store.base import Store
 
 __all__ = ["eval_app", "retrieval"]
 
-eval_app = typer.Typer(help="Evaluate retrieval and question answering on reference data.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Evaluate retrieval and question answering on reference data.", no_args_is_help=True
+)
 
 
 @eval_app.callback()
 def _group() -> None:
     """Evaluate retrieval and question answering on reference data."""
+
 
 _ROOT = Path(__file__).resolve().parents[3]
 _DATA = _ROOT.parent / "shared" / "data"
@@ -62,7 +66,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _retriever(store: Store, embedder_name: str, reranker_path: Path | None, rerank: bool):
+def _retriever(
+    store: Store, embedder_name: str, reranker_path: Path | None, rerank: bool
+) -> HybridRetriever:
     from finrag.embeddings import get_embedder
     from finrag.retrieval.hybrid import HybridRetriever
     from finrag.retrieval.rerank import Reranker
@@ -105,7 +111,7 @@ def _financebench(
     return {"scoped": scoped, "unscoped": unscoped, "timing": timing, "chunks": chunks}
 
 
-def _retriever_embedder(name: str):
+def _retriever_embedder(name: str) -> Embedder:
     from finrag.embeddings import get_embedder
 
     return get_embedder(name)
@@ -161,8 +167,13 @@ def retrieval(
         bench_dir = _DEFAULT_FINANCEBENCH if _DEFAULT_FINANCEBENCH.exists() else None
     if not finqa_files and bench_dir is None:
         raise typer.BadParameter("give --finqa FILE and/or --financebench DIR (no data found)")
-    args = {"embedder": embedder, "reranker": reranker, "rerank": rerank, "store": store}
-    args["limit"] = limit
+    args: dict[str, Any] = {
+        "embedder": embedder,
+        "reranker": reranker,
+        "rerank": rerank,
+        "store": store,
+        "limit": limit,
+    }
     report: dict[str, Any] = {"embedder": embedder, "reranker": None, "limit": limit}
     with _progress(progress) as update:
         if finqa_files:
@@ -180,6 +191,8 @@ def retrieval(
     dataset = "+".join(
         [*(f"finqa-{p.stem}" for p in finqa_files), *(["financebench"] if bench_dir else [])]
     )
+    if not rerank:
+        dataset += "_no-rerank"
     path = ev.write_retrieval_report(report, dataset, out_dir)
     if as_json:
         typer.echo(json.dumps({**report["headline"], "report": str(path)}))

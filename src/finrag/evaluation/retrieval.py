@@ -83,7 +83,9 @@ def corpus_key(files: Sequence[Path], embedder: Embedder) -> str:
 # -- FinQA ------------------------------------------------------------------------------------
 
 
-def _recall_rows(ranked: Sequence[str], facts: Sequence[frozenset[str]], ks: Sequence[int]) -> dict:
+def _recall_rows(
+    ranked: Sequence[str], facts: Sequence[frozenset[str]], ks: Sequence[int]
+) -> dict[str, float]:
     row: dict[str, float] = {}
     for k in ks:
         top = set(ranked[:k])
@@ -202,7 +204,7 @@ def evaluate_financebench(
         hits = retriever.retrieve(FINANCEBENCH_TENANT, q.question, doc_ids=scope, k=max(ks))
         pages = [h.chunk.page for h in hits if h.chunk.doc_id == doc_id]
         ranked = [(h.chunk.doc_id, h.chunk.page) for h in hits]
-        row = {}
+        row: dict[str, float | None] = {}
         for k in ks:
             top = {page for d, page in ranked[:k] if d == doc_id}
             row[f"page_recall_at_{k}"] = float(bool(top & q.pages))
@@ -215,7 +217,7 @@ def evaluate_financebench(
     out: dict[str, Any] = {"questions": len(rows)}
     for key in rows[0]:
         if key != "first_gold_rank":
-            out[key] = statistics.fmean(float(r[key]) for r in rows)
+            out[key] = statistics.fmean(float(r[key] or 0.0) for r in rows)
     return out
 
 

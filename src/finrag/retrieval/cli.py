@@ -12,12 +12,15 @@ import typer
 
 __all__ = ["train_app", "train_reranker_command"]
 
-train_app = typer.Typer(help="Train the learned components (the evidence reranker).", no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train the learned components (evidence reranker, offline planner).", no_args_is_help=True
+)
 
 
 @train_app.callback()
 def _group() -> None:
-    """Train the learned components (the evidence reranker)."""
+    """Train the learned components (evidence reranker, offline planner)."""
+
 
 _DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 

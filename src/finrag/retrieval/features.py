@@ -1,8 +1,10 @@
 """Features of a (question, candidate chunk) pair for the evidence reranker.
 
 Every feature is backend independent: ranks rather than raw BM25 scores (FTS5 ``bm25()`` and
-PostgreSQL ``ts_rank`` live on different scales), and lexical statistics computed here over
-the candidate list rather than read from an index. The names in :data:`FEATURE_NAMES` are
+PostgreSQL ``ts_rank`` live on different scales), lexical statistics computed here over the
+candidate list rather than read from an index, and cosines of the question with the chunk's
+and the row label's embeddings (read from the embedding cache, see
+:mod:`finrag.retrieval.hybrid`). The names in :data:`FEATURE_NAMES` are
 stored in the reranker artifact, so a model trained on one feature order refuses another.
 
 Text is normalised with a light stemmer (:func:`stem`): lower case, possessives and plural or
@@ -101,6 +103,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "idf_gap",
     "label_gap",
     "question_in_label",
+    "cosine",
+    "cosine_gap",
+    "label_cosine",
+    "label_cosine_gap",
 )
 
 
@@ -254,6 +260,8 @@ class Candidate:
     keyword_rank: int | None
     vector_rank: int | None
     fused_score: float
+    cosine: float | None = None
+    label_cosine: float | None = None
 
 
 def _rank_features(rank: int | None, depth: int) -> tuple[float, float, float]:
@@ -331,6 +339,10 @@ def _row(
         0.0,  # idf_gap, filled by the caller
         0.0,  # label_gap, filled by the caller
         len(q.strong & set(c.label)) / len(q.strong) if q.strong else 0.0,
+        cand.cosine if cand.cosine is not None else 0.0,
+        0.0,  # cosine_gap, filled by the caller
+        cand.label_cosine if cand.label_cosine is not None else 0.0,
+        0.0,  # label_cosine_gap, filled by the caller
     ]
 
 
@@ -354,7 +366,12 @@ def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArra
     ranks = (-matrix[:, idf_col]).argsort(kind="stable").argsort()
     matrix[:, FEATURE_NAMES.index("idf_rank")] = 1.0 / (1.0 + ranks)
     # Listwise context: how far each candidate is from the best one in the same list.
-    for source, target in (("idf_overlap", "idf_gap"), ("label_in_question", "label_gap")):
+    for source, target in (
+        ("idf_overlap", "idf_gap"),
+        ("label_in_question", "label_gap"),
+        ("cosine", "cosine_gap"),
+        ("label_cosine", "label_cosine_gap"),
+    ):
         column = matrix[:, FEATURE_NAMES.index(source)]
         matrix[:, FEATURE_NAMES.index(target)] = column.max() - column
     return matrix

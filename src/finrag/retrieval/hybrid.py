@@ -8,6 +8,12 @@ candidates using the ranks and lexical, period and table features of each one.
 Query vectors are kept in a small LRU keyed by the question text, so a repeated question (a
 retry, a follow-up evaluation run, the second turn of a UI session) does not pay for the
 embedder again.
+
+The reranker also sees the exact cosine of the question with each candidate's text and with
+its row label. Those vectors are not recomputed: indexing put them in the embedding cache
+(the store itself in embedded mode, Redis in production) under the text's sha256, so one
+``get_many`` fetches them; a miss (a label indexed before labels were cached) is embedded once
+and cached.
 """
 
 from __future__ import annotations
@@ -15,11 +21,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
+from dataclasses import replace
 from typing import ClassVar
 
-from finrag.embeddings.base import Embedder, Vectors
+import numpy as np
+
+from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
+from finrag.embeddings.cache import CachedEmbedder
 from finrag.retrieval.base import Retrieved, Retriever, provenance_of
 from finrag.retrieval.features import Candidate
+from finrag.retrieval.indexing import cached_embedder, embedding_text
 from finrag.retrieval.rerank import Reranker
 from finrag.store.base import DEFAULT_CANDIDATES, Store, check_limit, check_tenant
 
@@ -69,6 +80,8 @@ class HybridRetriever(Retriever):
         candidates: how deep each of the keyword and vector lists goes before fusion.
         rerank_depth: how many fused candidates the reranker sees (default: ``candidates``).
         query_cache_size: entries in the query-vector LRU.
+        vector_cache: where chunk and label vectors are read for the cosine features
+            (default: the store, which caches every vector indexing computed).
     """
 
     name: ClassVar[str] = "hybrid"
@@ -82,6 +95,7 @@ class HybridRetriever(Retriever):
         candidates: int = DEFAULT_CANDIDATES,
         rerank_depth: int | None = None,
         query_cache_size: int = 2048,
+        vector_cache: EmbeddingCache | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -89,6 +103,8 @@ class HybridRetriever(Retriever):
         self.candidates = check_limit(candidates)
         self.rerank_depth = check_limit(rerank_depth or candidates)
         self.query_vectors = QueryVectorCache(embedder, query_cache_size)
+        inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
+        self.unit_vectors = cached_embedder(inner, vector_cache or store)
 
     def __repr__(self) -> str:
         reranker = self.reranker.version if self.reranker else None
@@ -113,7 +129,29 @@ class HybridRetriever(Retriever):
             doc_ids=doc_ids,
             candidates=self.candidates,
         )
-        return [Candidate(h.chunk, h.keyword_rank, h.vector_rank, h.score) for h in hits]
+        pool = [Candidate(h.chunk, h.keyword_rank, h.vector_rank, h.score) for h in hits]
+        return self._with_cosines(vector, pool) if self.reranker is not None else pool
+
+    def with_cosines(self, question: str, pool: list[Candidate]) -> list[Candidate]:
+        """``pool`` with the question's cosine to each chunk and row label filled in."""
+        return self._with_cosines(self.query_vectors.get(question), pool)
+
+    def _with_cosines(self, vector: Vectors, pool: list[Candidate]) -> list[Candidate]:
+        if not pool:
+            return pool
+        texts = [embedding_text(c.chunk) for c in pool]
+        labels = sorted({c.chunk.row_label for c in pool if c.chunk.row_label})
+        matrix = self.unit_vectors.embed(texts + labels)
+        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        by_label = dict(zip(labels, cosines[len(texts) :].tolist(), strict=True))
+        return [
+            replace(
+                cand,
+                cosine=float(cos),
+                label_cosine=by_label.get(cand.chunk.row_label or ""),
+            )
+            for cand, cos in zip(pool, cosines[: len(texts)].tolist(), strict=True)
+        ]
 
     def retrieve(
         self,
@@ -126,6 +164,7 @@ class HybridRetriever(Retriever):
         """At most ``k`` evidence chunks for ``question``, best first."""
         check_limit(k)
         pool = self.candidates_for(tenant, question, doc_ids=doc_ids)
+        scored: list[tuple[Candidate, float, float | None]]
         if self.reranker is None or not pool:
             scored = [(cand, cand.fused_score, None) for cand in pool]
         else:

@@ -139,6 +139,9 @@ def index_document(
         report(IndexProgress(document.source, "embed", done, total))
 
     vectors = embed_chunks(model, chunks, progress=on_batch)
+    labels = sorted({chunk.row_label for chunk in chunks if chunk.row_label})
+    if labels and use_cache:
+        model.embed(labels)  # cached for the reranker's row-label cosine
     report(IndexProgress(document.source, "store", 0, 1))
     added = store.add_document(tenant, document, chunks, vectors, model.name)
     report(IndexProgress(document.source, "store", 1, 1))

@@ -71,7 +71,8 @@ class TreeEnsemble:
             right = x[rows, feat] > self.threshold[trees, node]
             node = 2 * node + 1 + right
         leaf = node - (2**self.depth - 1)
-        return self.init + self.learning_rate * self.leaves[trees, leaf].sum(axis=1)
+        raw: F64 = self.init + self.learning_rate * self.leaves[trees, leaf].sum(axis=1)
+        return raw
 
 
 @dataclass
@@ -114,7 +115,7 @@ class Reranker:
             )
         kind = data["model"]
         common = {"kind": kind, "version": data["version"], "features": features}
-        meta = {k: data[k] for k in ("training", "metrics", "created") if k in data}
+        meta: dict[str, Any] = {k: data[k] for k in ("training", "metrics", "created") if k in data}
         if kind == "logistic":
             return cls(
                 **common,

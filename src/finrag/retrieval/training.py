@@ -125,10 +125,14 @@ def build_training_set(
             progress("ingest", n, len(items))
     retriever = HybridRetriever(store, embedder, None)
     doc_codes = {doc_id: i for i, doc_id in enumerate(chunks_of)}
-    xs, ys, groups, docs = [], [], [], []
+    xs: list[npt.NDArray[np.float64]] = []
+    ys: list[npt.NDArray[np.int64]] = []
+    groups: list[npt.NDArray[np.int64]] = []
+    docs: list[npt.NDArray[np.int64]] = []
     for n, (doc, question, positives_of, _) in enumerate(items, start=1):
         positives = positives_of(chunks_of[doc.id])
         pool = retriever.candidates_for(TENANT, question, doc_ids=[doc.id])
+        pool = retriever.with_cosines(question, pool)
         if positives and pool:
             xs.append(feature_matrix(question, pool))
             ys.append(np.asarray([int(c.chunk.id in positives) for c in pool]))
