@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: run test install dev lint typecheck bench clean
+.PHONY: run test install dev lint typecheck bench clean web e2e
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ typecheck: dev
 
 bench: dev
 	$(BIN)/python bench/dsl_throughput.py
+
+web: install  ## rebuild the committed UI bundle (needs Node 20.19+)
+	cd web && npm ci --no-audit --no-fund
+	cd web && PYTHON=$(CURDIR)/$(BIN)/python npm run gen:api
+	cd web && npm run build
+
+e2e: dev  ## UI component, bundle-freshness and end-to-end browser tests (Debian chromium)
+	$(BIN)/python -m pytest -q tests/web tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
