@@ -12,7 +12,7 @@ import pytest
 from finrag.errors import ConfigError
 from finrag.store import known_schemes, open_store
 from finrag.store.sqlite import SQLiteStore
-from finrag.store.sqlite_migrations import MIGRATIONS
+from finrag.store.sqlite_migrations import MIGRATIONS, applied_migrations
 from finrag.testing.memory_store import MemoryStore
 from store.store_data import acme, globex, make_document, make_vectors
 
@@ -51,7 +51,15 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         names = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert names == [name for name, _ in MIGRATIONS] == ["m001_initial", "m002_embedding_cache"]
+    assert (
+        names
+        == [name for name, _ in MIGRATIONS]
+        == [
+            "m001_initial",
+            "m002_embedding_cache",
+            "m003_fts_scope",
+        ]
+    )
     assert journal == "wal"
 
 
@@ -116,3 +124,41 @@ def test_tenant_filter_is_in_sql(tmp_path: Path) -> None:
     assert store.keyword_search("a", "revenue") == []
     assert len(store.keyword_search("b", "revenue", limit=50)) == 3
     store.close()
+
+
+def test_fts_scope_migration_backfills_existing_rows(tmp_path: Path) -> None:
+    """A store written before m003 keeps keyword search working, scoped, after upgrading."""
+    path = tmp_path / "old.db"
+    document, chunks, vectors = acme()
+    conn = sqlite3.connect(path, isolation_level=None)
+    applied_migrations(conn)
+    for name, fn in MIGRATIONS[:2]:
+        fn(conn)
+        conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, 'then')", (name,))
+    conn.execute("INSERT INTO tenants (id, created_at) VALUES ('t', 'then')")
+    conn.execute(
+        "INSERT INTO documents VALUES ('t', ?, ?, 's', 'pdf', '', 1, 1, ?, 'e', ?, 'then', ?)",
+        (document.id, document.sha256, len(chunks), vectors.shape[1], document.model_dump_json()),
+    )
+    conn.executemany(
+        "INSERT INTO chunks (tenant, doc_id, id, ordinal, text, body, dim, vector)"
+        " VALUES ('t', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                document.id,
+                c.id,
+                c.ordinal,
+                c.text,
+                c.model_dump_json(),
+                vectors.shape[1],
+                vectors[i].astype("float32").tobytes(),
+            )
+            for i, c in enumerate(chunks)
+        ],
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        word = "revenue"
+        hits = store.keyword_search("t", word, doc_ids=[document.id])
+        assert hits and any(h.chunk.id == chunks[0].id for h in hits)
+        assert store.keyword_search("other", word) == []

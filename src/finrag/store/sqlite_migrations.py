@@ -157,3 +157,64 @@ def m002_embedding_cache(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID
         """
     )
+
+
+def scope_tokens(tenant: str, doc_id: str) -> str:
+    """FTS5 tokens that let a MATCH expression restrict BM25 to a tenant and its documents.
+
+    Hashed so any tenant name or document id becomes one alphanumeric token the unicode61
+    tokenizer keeps whole.
+    """
+    return f"{scope_token('t', tenant)} {scope_token('d', doc_id)}"
+
+
+def scope_token(prefix: str, value: str) -> str:
+    """One scope token: ``prefix`` + 20 hex digits of sha256(value)."""
+    import hashlib
+
+    return "s" + prefix + hashlib.sha256(value.encode("utf-8")).hexdigest()[:20]
+
+
+@migration
+def m003_fts_scope(conn: sqlite3.Connection) -> None:
+    """Index a tenant/document scope column in FTS5 so keyword search only ranks rows in scope.
+
+    Without it, ``bm25()`` scores every row matching a common term ("revenue", a year) across
+    all tenants before the tenant and document filters apply: ~90 ms over 30k chunks.
+    """
+    conn.execute("ALTER TABLE chunks ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+    pairs = conn.execute("SELECT DISTINCT tenant, doc_id FROM chunks").fetchall()
+    conn.executemany(
+        "UPDATE chunks SET scope = ? WHERE tenant = ? AND doc_id = ?",
+        [(scope_tokens(t, d), t, d) for t, d in pairs],
+    )
+    conn.execute("DROP TRIGGER chunks_fts_insert")
+    conn.execute("DROP TRIGGER chunks_fts_delete")
+    conn.execute("DROP TABLE chunks_fts")
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            text,
+            scope,
+            content='chunks',
+            content_rowid='pk',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )
+        """
+    )
+    conn.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')")
+    conn.execute(
+        """
+        CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts (rowid, text, scope) VALUES (new.pk, new.text, new.scope);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts (chunks_fts, rowid, text, scope)
+            VALUES ('delete', old.pk, old.text, old.scope);
+        END
+        """
+    )
