@@ -31,6 +31,7 @@ dev: $(VENV)/.dev-installed
 
 run: install
 	$(BIN)/finrag demo
+	$(BIN)/finrag serve --demo
 
 test: dev
 	$(BIN)/python -m pytest -q

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -104,7 +105,9 @@ def planner_available(name: str) -> bool:
     return True
 
 
-def start_server(port: int, planner: str, data_dir: Path, embedder: str) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, planner: str, data_dir: Path, embedder: str, workers: int
+) -> subprocess.Popen[bytes]:
     """``serve`` on the embedded default in a child process."""
     env = {
         **os.environ,
@@ -116,9 +119,11 @@ def start_server(port: int, planner: str, data_dir: Path, embedder: str) -> subp
         "OMP_NUM_THREADS": "1",
     }
     prelude = FIXED_PLANNER if planner == "fixed" else ""
+    if prelude and workers > 1:
+        raise SystemExit("the fixed planner registers in one process only: use --workers 1")
     code = prelude + (
         "from finrag.service.__main__ import app\n"
-        f"app(['serve', '--host', '127.0.0.1', '--port', '{port}'])\n"
+        f"app(['serve', '--host', '127.0.0.1', '--port', '{port}', '--workers', '{workers}'])\n"
     )
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - owned by the child
     return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=log, cwd=ROOT)
@@ -174,7 +179,10 @@ async def drive(url: str, headers: dict[str, str], doc_ids: list[str], rate: flo
                 duration: float, max_in_flight: int) -> Results:  # fmt: skip
     """Open-loop load: one request every 1/rate seconds, at most ``max_in_flight`` at once."""
     results = Results()
-    limits = httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight)
+    # keep-alive expiry under uvicorn's 5 s, so an idle connection is never reused as it closes
+    limits = httpx.Limits(
+        max_connections=max_in_flight, max_keepalive_connections=max_in_flight, keepalive_expiry=4.0
+    )
     async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
         gate = asyncio.Semaphore(max_in_flight)
         tasks: list[asyncio.Task[None]] = []
@@ -197,17 +205,46 @@ async def drive(url: str, headers: dict[str, str], doc_ids: list[str], rate: flo
     return results
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def client_cpu_seconds() -> float:
+    """This process's user + system CPU seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def report(results: Results, planner: str, rate: float) -> None:
+def report(results: Results, planner: str, rate: float, workers: int | str) -> None:
     """Print the figures."""
     done = len(results.latencies)
     errors = sum(results.errors.values())
-    print(f"planner={planner} target={rate:.0f} req/s duration={results.seconds:.1f}s")
+    print(f"planner={planner} workers={workers} target={rate:.0f} req/s "
+          f"duration={results.seconds:.1f}s")  # fmt: skip
     print(f"sustained: {done / results.seconds:.1f} req/s ({done} ok, {errors} errors "
           f"{results.errors or ''}, {results.abstained} abstained)")  # fmt: skip
     if done:
@@ -220,17 +257,17 @@ def report(results: Results, planner: str, rate: float) -> None:
 async def main_async(args: argparse.Namespace) -> None:
     """Start (or target) the server, preload, warm up, measure, report."""
     server = None
-    planner = args.planner
+    planner = args.planner if args.url is None else "(as configured on the server)"
     url = args.url
     key = args.key
     data_dir = Path(tempfile.mkdtemp(prefix="finrag-bench-"))
     if url is None:
         if planner == "offline" and not planner_available("offline"):
             print("planner 'offline' is not available here; using the fixed-program planner")
-            planner = "fixed"
+            planner, args.workers = "fixed", 1
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = start_server(port, planner, data_dir, args.embedder)
+        server = start_server(port, planner, data_dir, args.embedder, args.workers)
     check_loopback(url)
     try:
         async with httpx.AsyncClient(timeout=30.0) as client:
@@ -239,8 +276,18 @@ async def main_async(args: argparse.Namespace) -> None:
             headers = {"Authorization": f"Bearer {key}"}
             doc_ids = await preload(client, url, headers)
         await drive(url, headers, doc_ids, args.rate, min(5.0, args.duration / 6), 32)  # warm-up
+        server_cpu = tree_cpu_seconds(server.pid) if server else 0.0
+        client_cpu = client_cpu_seconds()
         results = await drive(url, headers, doc_ids, args.rate, args.duration, args.max_in_flight)
-        report(results, planner, args.rate)
+        report(results, planner, args.rate, args.workers if args.url is None else "?")
+        done = max(1, len(results.latencies))
+        if server is not None:
+            used = tree_cpu_seconds(server.pid) - server_cpu
+            print(f"server CPU: {1000 * used / done:.1f} ms/request; "
+                  f"client CPU: {1000 * (client_cpu_seconds() - client_cpu) / done:.1f} ms/request")  # fmt: skip
+        load = os.getloadavg()
+        print(f"load average (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+              f"on {os.cpu_count()} CPUs")  # fmt: skip
     finally:
         if server is not None:
             server.terminate()
@@ -255,6 +302,7 @@ def main() -> None:
     parser.add_argument("--max-in-flight", type=int, default=64)
     parser.add_argument("--planner", default="offline")
     parser.add_argument("--embedder", default="minilm")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--url", help="target a running loopback server instead of starting one")
     parser.add_argument("--key", help="API key for --url (analyst or admin)")
     args = parser.parse_args()

@@ -64,6 +64,14 @@ def _register() -> None:
     train_app.command("offline")(offline)
     app.add_typer(train_app, name="train")
 
+    from finrag.service.cli import audit_app, keys_app, prompts_app, serve, worker
+
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(prompts_app, name="prompts")
+    app.add_typer(keys_app, name="keys")
+
 
 _register()
 

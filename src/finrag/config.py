@@ -8,13 +8,12 @@ under ``data_dir``, local MiniLM embeddings, the offline planner.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from finrag.planning.llm import LLMSettings
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["RateLimitSettings", "RetrievalSettings", "ServiceSettings", "Settings"]
 
@@ -68,7 +67,9 @@ class ServiceSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything configurable, validated in one place."""
 
-    model_config = SettingsConfigDict(env_prefix="FINRAG_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="FINRAG_", env_nested_delimiter="__", extra="ignore"
+    )
 
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".finrag")
     store_url: str | None = None

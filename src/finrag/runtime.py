@@ -6,6 +6,7 @@ assemble them the same way. Nothing here runs at import time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 from finrag.answering.pipeline import AnswerPipeline
 from finrag.config import Settings
 from finrag.documents.ingest import IngestReport
-from finrag.embeddings.base import Embedder
+from finrag.embeddings.base import Embedder, EmbeddingCache
 from finrag.embeddings.registry import get_embedder
+from finrag.errors import ConfigError
 from finrag.planning.base import Planner
 from finrag.planning.registry import get_planner
 from finrag.retrieval.hybrid import HybridRetriever
@@ -24,7 +26,50 @@ from finrag.retrieval.rerank import Reranker
 from finrag.store.base import Store
 from finrag.store.registry import open_store
 
-__all__ = ["Runtime", "build_runtime"]
+__all__ = ["Retrieval", "Runtime", "build_retrieval", "build_runtime"]
+
+log = logging.getLogger("finrag.runtime")
+
+
+@dataclass
+class Retrieval:
+    """The store, the (cached) embedder and the retriever over them."""
+
+    store: Store
+    embedder: Embedder
+    retriever: HybridRetriever
+
+
+def _reranker(settings: Settings) -> Reranker | None:
+    if not settings.retrieval.rerank:
+        return None
+    try:
+        return Reranker.load()
+    except ConfigError as exc:
+        log.warning("reranker unavailable, using the RRF order: %s", exc)
+        return None
+
+
+def build_retrieval(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    cache: EmbeddingCache | None = None,
+) -> Retrieval:
+    """Open the store and build the retriever described by ``settings``.
+
+    Embeddings go through ``cache`` (Redis in production); without one, the store itself is
+    the cache (embedded mode).
+    """
+    if settings.store_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.resolved_store_url)
+    base = embedder or get_embedder(settings.embedder)
+    cached = cached_embedder(base, cache if cache is not None else store)
+    retriever = HybridRetriever(
+        store, cached, _reranker(settings), candidates=settings.retrieval.candidates
+    )
+    return Retrieval(store=store, embedder=cached, retriever=retriever)
 
 
 @dataclass
@@ -68,15 +113,9 @@ class Runtime:
 
 
 def build_runtime(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Runtime:
-    """Open the store and build the retriever described by ``settings``."""
+    """The CLI's stack: retrieval per ``settings`` plus planners built on demand."""
     settings = settings or Settings()
-    if settings.store_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.resolved_store_url)
-    base = embedder or get_embedder(settings.embedder)
-    cached = cached_embedder(base, store)
-    reranker = Reranker.load() if settings.retrieval.rerank else None
-    retriever = HybridRetriever(
-        store, cached, reranker, candidates=settings.retrieval.candidates
+    parts = build_retrieval(settings, embedder=embedder)
+    return Runtime(
+        settings=settings, store=parts.store, embedder=parts.embedder, retriever=parts.retriever
     )
-    return Runtime(settings=settings, store=store, embedder=cached, retriever=retriever)

@@ -109,6 +109,14 @@ def test_failed_job_records_why_and_keeps_upload(harness: Harness) -> None:
     upload = get_upload(runtime.engine, "acme", job["upload_id"])
     assert Path(upload.path).exists()
     assert runtime.uploads.load(upload.path, encrypted=upload.encrypted, sha256=upload.sha256)
+    viewer, analyst = harness.headers("viewer"), harness.headers("analyst")
+    path = f"/api/v1/jobs/{job['id']}/retry"
+    assert harness.client.post(path, headers=viewer).status_code == 403
+    other = harness.headers("analyst", tenant="globex")
+    assert harness.client.post(path, headers=other).status_code == 404
+    assert harness.client.post(path, headers=analyst).status_code == 202
+    again = harness.wait_job(job["id"])
+    assert again["status"] == "failed" and again["attempts"] == 2
 
 
 def test_ask_returns_answer_saved_and_audited(harness: Harness) -> None:
@@ -199,7 +207,11 @@ def test_keys_shown_once_listed_hashed_and_revoked(harness: Harness) -> None:
 
 
 def test_prompt_rollout_promote_and_rollback(harness: Harness) -> None:
-    admin = harness.headers()
+    tenant_admin = harness.headers()
+    for path in ("/api/v1/prompts/promote", "/api/v1/prompts/rollback"):
+        response = harness.client.post(path, headers=tenant_admin, json={"version": "v1"})
+        assert response.status_code == 403 and "operator tenant" in response.json()["detail"]
+    admin = harness.headers("admin", tenant="default")
     state = harness.client.get("/api/v1/prompts", headers=admin).json()
     assert state["stable"] == "v2" and state["candidate"] is None
     canary = harness.client.post("/api/v1/prompts/promote", headers=admin,
@@ -232,7 +244,13 @@ def test_evaluation_runs_listed_with_metrics(harness: Harness) -> None:
 def test_audit_verify_and_purge_routes(harness: Harness) -> None:
     harness.ingest(revenue_csv())
     harness.ask(QUESTION)
-    admin = harness.headers()
+    tenant_admin = harness.headers()
+    assert harness.client.get("/api/v1/audit/verify", headers=tenant_admin).status_code == 403
+    denied = harness.client.post(
+        "/api/v1/audit/purge", headers=tenant_admin, json={"older_than_days": 1}
+    )
+    assert denied.status_code == 403
+    admin = harness.headers("admin", tenant="default")
     verified = harness.client.get("/api/v1/audit/verify", headers=admin).json()
     assert verified["ok"] and verified["rows"] >= 1
     purged = harness.client.post("/api/v1/audit/purge", headers=admin, json={"older_than_days": 1})
@@ -240,7 +258,7 @@ def test_audit_verify_and_purge_routes(harness: Harness) -> None:
 
 
 def test_metrics_by_route_template_and_stage(harness: Harness) -> None:
-    harness.ingest(revenue_csv())
+    job = harness.ingest(revenue_csv())
     answer = harness.ask(QUESTION).json()
     harness.client.get(f"/api/v1/answers/{answer['id']}", headers=harness.headers("viewer"))
     text = harness.client.get("/metrics").text
@@ -250,4 +268,7 @@ def test_metrics_by_route_template_and_stage(harness: Harness) -> None:
     assert (
         'finrag_answers_total{outcome="answered",planner="scripted",prompt_version="none"}' in text
     )
-    assert "finrag_job_queue_depth" in text
+    # ingestion ran in a thread or a Celery worker process: the API still counts it
+    assert f"finrag_ingested_chunks_total {float(job['chunks'])}" in text
+    assert 'finrag_ingest_jobs_total{status="succeeded"} 1.0' in text
+    assert 'finrag_job_queue_depth{status="queued"} 0.0' in text

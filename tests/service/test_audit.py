@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -129,3 +130,28 @@ def test_query_is_scoped_by_tenant_and_filters(engine: Engine) -> None:
     assert [r.tenant for r in audit.query(engine, "globex")] == ["globex"]
     with pytest.raises(Exception, match="no audit row"):
         audit.get_row(engine, "globex", 1)
+
+
+def test_embedded_timer_and_celery_beat_schedule_the_purge(engine: Engine, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from finrag.config import Settings
+    from finrag.service.app import PurgeTimer
+    from finrag.worker.celery_app import INGEST_TASK, PURGE_TASK, make_celery
+
+    _fill(engine, 3)
+    _age(engine, 2)
+    _rehash(engine)
+    settings = Settings(data_dir=tmp_path, service={"audit_purge_interval_s": 0.05,
+                                                     "redis_url": "redis://127.0.0.1:1/0"})  # fmt: skip
+    timer = PurgeTimer(SimpleNamespace(settings=settings, engine=engine))  # type: ignore[arg-type]
+    timer.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and audit.verify(engine).anchor_seq != 2:
+        time.sleep(0.02)
+    timer.stop()
+    assert audit.verify(engine).anchor_seq == 2 and audit.verify(engine).ok
+    app = make_celery(settings)
+    assert app.conf.beat_schedule["audit-retention"] == {"task": PURGE_TASK, "schedule": 0.05}
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.tasks[INGEST_TASK].acks_late and app.tasks[INGEST_TASK].reject_on_worker_lost

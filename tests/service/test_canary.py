@@ -90,7 +90,7 @@ def test_canary_through_the_api_splits_answers_and_metrics(
     with OpenAIServer() as server:
         harness = llm_app(server)
         harness.ingest(revenue_csv())
-        admin = harness.headers()
+        admin = harness.headers("admin", tenant="default")
         response = harness.client.post("/api/v1/prompts/promote", headers=admin,
                                        json={"version": "v1", "share": 0.5})  # fmt: skip
         assert response.status_code == 200

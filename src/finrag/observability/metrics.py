@@ -4,21 +4,27 @@ Metrics live in their own :data:`REGISTRY` (not the process-global default one),
 embedding application or a test can build several apps without name clashes, and ``/metrics``
 shows exactly FinRAG's series plus the process collector.
 
+Ingestion throughput and queue depth are read from the job table at scrape time
+(:class:`JobTableCollector`): jobs run in Celery prefork children or in other hosts, whose
+in-process counters no API scrape would see, while the table is shared by all of them.
+
 Helpers at the bottom (:func:`observe_answer`, :func:`observe_ingest`) keep label choices in
 this module, so callers never spell a label name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 __all__ = [
     "ABSTENTIONS",
@@ -27,11 +33,8 @@ __all__ = [
     "CONTENT_TYPE_LATEST",
     "HTTP_LATENCY",
     "HTTP_REQUESTS",
-    "INGEST_CHUNKS",
-    "INGEST_JOBS",
-    "INGEST_PAGES",
     "INGEST_SECONDS",
-    "JOB_QUEUE_DEPTH",
+    "JOB_TABLE",
     "LLM_COST",
     "LLM_TOKENS",
     "PLANNER_FAILURES",
@@ -39,6 +42,7 @@ __all__ = [
     "RATE_LIMITED",
     "REGISTRY",
     "STAGE_LATENCY",
+    "JobTableCollector",
     "observe_answer",
     "render",
 ]
@@ -104,27 +108,59 @@ PLANNER_FAILURES = Counter(
     ["planner", "error_class"],
     registry=REGISTRY,
 )
-INGEST_PAGES = Counter(
-    "finrag_ingested_pages_total", "Pages ingested into the store.", registry=REGISTRY
-)
-INGEST_CHUNKS = Counter(
-    "finrag_ingested_chunks_total", "Evidence chunks ingested into the store.", registry=REGISTRY
-)
-INGEST_JOBS = Counter(
-    "finrag_ingest_jobs_total", "Ingestion jobs finished, by status.", ["status"], registry=REGISTRY
-)
 INGEST_SECONDS = Histogram(
     "finrag_ingest_duration_seconds",
-    "Wall time of one ingestion job.",
+    "Wall time of one ingestion job (in the process that ran it).",
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
     registry=REGISTRY,
 )
-JOB_QUEUE_DEPTH = Gauge(
-    "finrag_job_queue_depth",
-    "Ingestion jobs waiting or running (from the job table at scrape time).",
-    ["status"],
-    registry=REGISTRY,
-)
+
+
+class JobTableCollector:
+    """Exposes job-table totals at scrape time; ``source`` is set by the app that serves /metrics.
+
+    ``source()`` returns ``{"queued": n, "running": n, "succeeded": n, "failed": n,
+    "pages": n, "chunks": n}`` (pages and chunks of succeeded jobs, newly stored ones only).
+    """
+
+    def __init__(self) -> None:
+        self.source: Callable[[], Mapping[str, int]] | None = None
+
+    def describe(self) -> list[Metric]:
+        return []  # never call the database while registering
+
+    def collect(self) -> Iterator[Metric]:
+        if self.source is None:
+            return
+        try:
+            stats = self.source()
+        except Exception:  # a scrape must not fail because the database is briefly away
+            return
+        depth = GaugeMetricFamily(
+            "finrag_job_queue_depth", "Ingestion jobs waiting or running.", labels=["status"]
+        )
+        jobs = CounterMetricFamily(
+            "finrag_ingest_jobs", "Ingestion jobs finished, by status.", labels=["status"]
+        )
+        for status in ("queued", "running"):
+            depth.add_metric([status], stats.get(status, 0))
+        for status in ("succeeded", "failed"):
+            jobs.add_metric([status], stats.get(status, 0))
+        yield depth
+        yield jobs
+        yield CounterMetricFamily(
+            "finrag_ingested_pages", "Pages ingested into the store.", value=stats.get("pages", 0)
+        )
+        yield CounterMetricFamily(
+            "finrag_ingested_chunks",
+            "Evidence chunks ingested into the store.",
+            value=stats.get("chunks", 0),
+        )
+
+
+JOB_TABLE = JobTableCollector()
+REGISTRY.register(JOB_TABLE)
+
 RATE_LIMITED = Counter(
     "finrag_rate_limited_total", "Requests refused by the per-key rate limiter.", registry=REGISTRY
 )

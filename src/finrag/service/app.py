@@ -3,18 +3,21 @@
 Nothing is built at import time. ``create_app`` opens the runtime (store, metadata database
 with migrations, embedder, retriever, canary-routed planner), picks the job dispatcher
 (in-process threads, or Celery on Redis when ``service.jobs == "celery"``), re-queues jobs a
-crashed embedded process left behind, and in embedded mode creates a local admin key on
-first start. The lifespan starts the embedded audit-retention timer and closes everything.
+crashed embedded process left behind, in embedded mode creates a local admin key on first
+start, and mounts the web UI bundle (``finrag.service.ui``) at ``/`` after the API routes.
+The lifespan starts the embedded audit-retention timer and closes everything.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from anyio import CapacityLimiter
@@ -22,6 +25,7 @@ from fastapi import FastAPI
 
 from finrag import __version__
 from finrag.config import Settings
+from finrag.observability.metrics import JOB_TABLE
 from finrag.service import audit
 from finrag.service.api import API_PREFIX
 from finrag.service.api.errors import install_error_handler
@@ -29,6 +33,7 @@ from finrag.service.api.routes import admin, ask, documents, health
 from finrag.service.jobs import Dispatcher, InProcessDispatcher
 from finrag.service.middleware import MetricsMiddleware
 from finrag.service.repositories import keys as keys_repo
+from finrag.service.repositories.jobs import job_stats
 from finrag.service.runtime import Runtime, build_runtime
 
 __all__ = [
@@ -60,20 +65,23 @@ def _dispatcher(runtime: Runtime) -> Dispatcher:
 def bootstrap_admin_key(runtime: Runtime) -> Path | None:
     """On a first embedded start (no keys at all), create an admin key in ``data_dir`` (0600).
 
-    Returns the key file's path when a key was created now, else None.
+    Returns the key file's path when a key was created now, else None. A file lock makes
+    several ``serve --workers`` processes starting at once create one key, not one each.
     """
     settings = runtime.settings
     if not settings.service.bootstrap_admin or settings.service.jobs == "celery":
         return None
     tenant = settings.tenant
-    if keys_repo.list_keys(runtime.engine, tenant):
-        return None
-    record, full = keys_repo.create_key(runtime.engine, tenant, "admin", "bootstrap admin")
-    path = settings.data_dir / ADMIN_KEY_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(full + "\n")
-    os.chmod(path, 0o600)
+    with open(settings.data_dir / ".bootstrap.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if keys_repo.list_keys(runtime.engine, tenant):
+            return None
+        record, full = keys_repo.create_key(runtime.engine, tenant, "admin", "bootstrap admin")
+        path = settings.data_dir / ADMIN_KEY_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(full + "\n")
+        os.chmod(path, 0o600)
     audit.append(runtime.engine, tenant=tenant, actor="bootstrap", action="key.create",
                  payload={"key_id": record.id, "role": "admin", "name": record.name})  # fmt: skip
     return path
@@ -136,11 +144,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.state.dispatcher = dispatcher
     app.state.ask_limiter = CapacityLimiter(settings.service.max_concurrent_asks)
     app.state.admin_key_file = bootstrap_admin_key(runtime)
+    JOB_TABLE.source = partial(job_stats, runtime.engine)
     install_error_handler(app)
     app.add_middleware(MetricsMiddleware)
     app.include_router(health.router)
     for module in (documents, ask, admin):
         app.include_router(module.router)
+    from finrag.service.ui import install_ui  # last: its catch-all only takes unmatched paths
+
+    install_ui(app)
     return app
 
 

@@ -14,11 +14,13 @@ row must chain from; a ``audit.purge`` row records the purge itself.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,6 +91,26 @@ def _lock_chain(conn: Connection) -> None:
         conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
 
 
+@contextmanager
+def _process_lock(engine: Engine) -> Iterator[None]:
+    """The in-process lock, plus on SQLite an ``flock`` shared by every local process.
+
+    Several ``serve --workers`` processes append to one SQLite file; a kernel lock hands the
+    chain head over at once, where SQLite's busy handler would sleep and poll.
+    """
+    with _LOCK:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.audit-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _head(conn: Connection) -> tuple[int, str]:
     last = conn.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
@@ -135,7 +157,7 @@ def append(
     """
     for attempt in range(attempts):
         try:
-            with _LOCK, engine.begin() as conn:
+            with _process_lock(engine), engine.begin() as conn:
                 _lock_chain(conn)
                 if also is not None:
                     also(conn)
@@ -251,7 +273,7 @@ def purge(engine: Engine, *, older_than: timedelta, actor: str = "system") -> in
     Returns how many rows were deleted. An ``audit.purge`` row records the purge.
     """
     cutoff = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with _LOCK, engine.begin() as conn:
+    with _process_lock(engine), engine.begin() as conn:
         _lock_chain(conn)
         last = conn.execute(
             select(audit_log.c.seq, audit_log.c.hash)

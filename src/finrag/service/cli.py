@@ -12,12 +12,16 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy import Engine
 
-from finrag.config import Settings
 from finrag.errors import FinRAGError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from finrag.config import Settings
 
 __all__ = ["audit_app", "keys_app", "prompts_app", "serve", "worker"]
 
@@ -26,6 +30,13 @@ prompts_app = typer.Typer(help="Prompt versions and their canary rollout.", no_a
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
 _DURATION = re.compile(r"^(\d+)([dhm])$")
+
+
+def _settings() -> Settings:
+    """Settings from the environment (imported here: ``finrag --help`` stays fast)."""
+    from finrag.config import Settings
+
+    return Settings()
 
 
 @contextmanager
@@ -50,14 +61,15 @@ def serve(
     host: str = typer.Option(None, help="Bind address (default: service.host, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: service.port, 8000)."),
     workers: int = typer.Option(1, min=1, help="Uvicorn worker processes."),
+    demo: bool = typer.Option(False, "--demo", help="Preload the demo filing (what `make run` does)."),
 ) -> None:
-    """Serve the HTTP API (embedded default: SQLite, local embeddings, in-process jobs)."""
+    """Serve the HTTP API and the web UI (embedded default: SQLite, local embeddings, in-process jobs)."""
     import uvicorn
 
     from finrag.observability.logging import configure_logging
-    from finrag.service.app import create_app
+    from finrag.service.app import ADMIN_KEY_FILE, create_app
 
-    settings = Settings()
+    settings = _settings()
     configure_logging(json_lines=settings.service.log_json)
     bind_host = host or settings.service.host
     bind_port = port if port is not None else settings.service.port
@@ -66,15 +78,33 @@ def serve(
                     port=bind_port, workers=workers, log_config=None)  # fmt: skip
         return
     app = create_app(settings)
+    if demo:
+        _preload_demo(app.state.runtime)
     key_file = app.state.admin_key_file
+    url = f"http://{bind_host}:{bind_port}"
     if key_file is not None:
         typer.echo(
             f"Created the first admin key for tenant {settings.tenant!r} in {key_file} (0600)."
         )
-        typer.echo(f"Sign in with:  curl -H \"Authorization: Bearer $(cat {key_file})\" "
-                   f"http://{bind_host}:{bind_port}/api/v1/documents")  # fmt: skip
-    typer.echo(f"API docs: http://{bind_host}:{bind_port}/api/v1/docs")
+    existing = settings.data_dir / ADMIN_KEY_FILE
+    if existing.exists():
+        typer.echo(f"Sign in at {url}/ with the API key in {existing}:  cat {existing}")
+    typer.echo(f"FinRAG is running: {url}/   (API docs: {url}/api/v1/docs; Ctrl-C stops it)")
     uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, access_log=False)
+
+
+def _preload_demo(runtime: Any) -> None:
+    """Index the shipped demo filing for the default tenant (idempotent by content)."""
+    from finrag.demo import demo_document_path
+    from finrag.retrieval.indexing import index_paths
+
+    tenant = runtime.settings.tenant
+    report, results = index_paths(runtime.store, tenant, [demo_document_path()], runtime.embedder)
+    if report.failed:
+        typer.echo(f"demo filing not loaded: {report.failed[0].error}", err=True)
+        return
+    for result in results:
+        typer.echo(f"Demo filing {result.source} is document {result.doc_id} of tenant {tenant!r}.")
 
 
 def worker(
@@ -85,7 +115,7 @@ def worker(
     """Run a Celery ingestion worker on service.redis_url."""
     from finrag.worker.__main__ import run_worker
 
-    run_worker(Settings(), concurrency=concurrency, beat=beat, loglevel=loglevel)
+    run_worker(_settings(), concurrency=concurrency, beat=beat, loglevel=loglevel)
 
 
 @audit_app.command("verify")
@@ -93,7 +123,7 @@ def audit_verify() -> None:
     """Walk the hash chain; exit 1 and list the problems if any row was altered or removed."""
     from finrag.service.audit import verify
 
-    report = verify(_engine(Settings()))
+    report = verify(_engine(_settings()))
     if report.ok:
         typer.echo(
             f"audit log OK: {report.rows} rows, seq {report.anchor_seq + 1}..{report.last_seq}"
@@ -123,7 +153,7 @@ def audit_purge(
     """Remove rows older than the given age; the chain stays verifiable from a new anchor."""
     from finrag.service.audit import purge
 
-    purged = purge(_engine(Settings()), older_than=parse_duration(older_than), actor="cli")
+    purged = purge(_engine(_settings()), older_than=parse_duration(older_than), actor="cli")
     typer.echo(f"purged {purged} audit row(s) older than {older_than}")
 
 
@@ -138,7 +168,7 @@ def prompts_list() -> None:
     """Known prompt versions with their role and traffic share."""
     from finrag.service.admin import prompt_state
 
-    settings = Settings()
+    settings = _settings()
     state = prompt_state(_engine(settings), _default_stable(settings))
     for v in state.versions:
         typer.echo(f"{v.version:8} {v.role:10} {v.share:6.1%}  {v.hash[:12]}  {v.description}")
@@ -152,7 +182,7 @@ def prompts_promote(
     """Start a canary (``--share 0.1``) or make a version stable."""
     from finrag.service.admin import promote_prompt
 
-    settings = Settings()
+    settings = _settings()
     with _errors():
         engine = _engine(settings)
         state = promote_prompt(
@@ -166,7 +196,7 @@ def prompts_rollback() -> None:
     """Drop the canary candidate, or return to the previous stable version."""
     from finrag.service.admin import rollback_prompt
 
-    settings = Settings()
+    settings = _settings()
     with _errors():
         state = rollback_prompt(
             _engine(settings), _default_stable(settings), "cli", settings.tenant
@@ -183,7 +213,7 @@ def keys_create(
     """Create a key; it is printed once and stored only as a hash."""
     from finrag.service.admin import create_key
 
-    settings = Settings()
+    settings = _settings()
     with _errors():
         record, full = create_key(_engine(settings), tenant or settings.tenant, role, name, "cli")
     typer.echo(f"key id {record.id} ({record.role}, tenant {record.tenant}); shown once:")
@@ -195,7 +225,7 @@ def keys_list(tenant: str = typer.Option(None, help="Tenant (default: settings.t
     """The tenant's keys (ids, roles, revocation), never secrets."""
     from finrag.service.repositories.keys import list_keys
 
-    settings = Settings()
+    settings = _settings()
     rows = list_keys(_engine(settings), tenant or settings.tenant)
     typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
 
@@ -208,7 +238,7 @@ def keys_revoke(
     """Revoke a key; it stops working at once."""
     from finrag.service.admin import revoke_key
 
-    settings = Settings()
+    settings = _settings()
     with _errors():
         record = revoke_key(_engine(settings), tenant or settings.tenant, key_id, "cli")
     typer.echo(f"revoked {record.id} at {record.revoked_at}")

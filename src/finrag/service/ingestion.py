@@ -9,12 +9,18 @@ from finrag.documents.sniff import sniff_format
 from finrag.errors import DocumentTooLargeError, UnsupportedFormatError
 from finrag.service import audit
 from finrag.service.jobs import Dispatcher
-from finrag.service.repositories.jobs import JobRecord, UploadRecord, create_upload_job
+from finrag.service.repositories.jobs import (
+    JobRecord,
+    UploadRecord,
+    create_upload_job,
+    get_job,
+    update_job,
+)
 from finrag.service.runtime import Runtime
 from finrag.service.security import Principal
 from finrag.store.base import DocumentInfo
 
-__all__ = ["accept_upload", "delete_document", "list_documents"]
+__all__ = ["accept_upload", "delete_document", "list_documents", "retry_failed_job"]
 
 
 def accept_upload(
@@ -62,3 +68,20 @@ def delete_document(runtime: Runtime, principal: Principal, doc_id: str) -> None
         action="document.delete",
         payload={"doc_id": doc_id},
     )
+
+
+def retry_failed_job(
+    runtime: Runtime, dispatcher: Dispatcher, principal: Principal, job_id: str
+) -> JobRecord:
+    """Re-queue one of the tenant's failed or queued jobs (NotFoundError for another tenant's).
+
+    A queued job is sent again in case its queue message was lost (a Redis restart); running
+    and succeeded jobs are returned unchanged. Re-running is idempotent either way.
+    """
+    job = get_job(runtime.engine, principal.tenant, job_id)
+    if job.status not in ("failed", "queued"):
+        return job
+    update_job(runtime.engine, principal.tenant, job_id, status="queued", stage="queued",
+               progress=0.0, error=None)  # fmt: skip
+    dispatcher.submit(job_id)
+    return get_job(runtime.engine, principal.tenant, job_id)

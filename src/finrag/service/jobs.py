@@ -23,7 +23,7 @@ from finrag.documents.base import ParseOptions
 from finrag.documents.chunking import chunk_document
 from finrag.documents.registry import parse_bytes
 from finrag.errors import FinRAGError
-from finrag.observability.metrics import INGEST_CHUNKS, INGEST_JOBS, INGEST_PAGES, INGEST_SECONDS
+from finrag.observability.metrics import INGEST_SECONDS
 from finrag.retrieval.indexing import IndexProgress, index_document
 from finrag.service.repositories.jobs import (
     JobRecord,
@@ -104,7 +104,6 @@ def ingest_upload(runtime: Runtime, job_id: str) -> JobRecord:
         return _fail(runtime, job, f"internal error: {type(exc).__name__}: {exc}", started)
     update_job(engine, job.tenant, job.id, status="succeeded", stage="done", progress=1.0,
                doc_ids=doc_ids, pages=pages, chunks=chunks)  # fmt: skip
-    INGEST_JOBS.labels("succeeded").inc()
     INGEST_SECONDS.observe(time.perf_counter() - started)
     return get_job(engine, job.tenant, job.id)
 
@@ -128,15 +127,11 @@ def _run(runtime: Runtime, job: JobRecord) -> tuple[int, int, list[str]]:
         doc_ids.append(document.id)
         pages += len(document.pages)
         chunks += result.chunks
-        if result.added:
-            INGEST_PAGES.inc(len(document.pages))
-            INGEST_CHUNKS.inc(result.chunks)
     return pages, chunks, doc_ids
 
 
 def _fail(runtime: Runtime, job: JobRecord, message: str, started: float) -> JobRecord:
     update_job(runtime.engine, job.tenant, job.id, status="failed", stage="failed", error=message)
-    INGEST_JOBS.labels("failed").inc()
     INGEST_SECONDS.observe(time.perf_counter() - started)
     log.warning("ingestion job %s failed: %s", job.id, message)
     return get_job(runtime.engine, job.tenant, job.id)

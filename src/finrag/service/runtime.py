@@ -19,19 +19,19 @@ from sqlalchemy import Engine
 
 from finrag.answering.pipeline import AnswerPipeline
 from finrag.config import Settings
-from finrag.embeddings import CachedEmbedder, Embedder, RedisEmbeddingCache, get_embedder
+from finrag.embeddings import Embedder, RedisEmbeddingCache
 from finrag.errors import ConfigError
 from finrag.planning.base import Planner
 from finrag.planning.prompts import list_prompt_versions
 from finrag.planning.registry import get_planner
 from finrag.retrieval.hybrid import HybridRetriever
+from finrag.runtime import build_retrieval
 from finrag.service.canary import CanaryPlanner, InstrumentedPlanner
 from finrag.service.db import make_engine, migrate
 from finrag.service.repositories.prompts import Rollout, read_rollout
 from finrag.service.security import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from finrag.service.uploads import UploadStorage, load_fernet
 from finrag.store.base import Store
-from finrag.store.registry import open_store
 
 __all__ = ["Runtime", "build_runtime", "default_prompt_version", "uses_prompts"]
 
@@ -79,25 +79,6 @@ class Runtime:
         self.engine.dispose()
 
 
-def _embedder(settings: Settings, redis_url: str | None) -> Embedder:
-    inner = get_embedder(settings.embedder)
-    if redis_url:
-        return CachedEmbedder(inner, RedisEmbeddingCache(url=redis_url))
-    return inner
-
-
-def _reranker(settings: Settings) -> Any:
-    if not settings.retrieval.rerank:
-        return None
-    from finrag.retrieval.rerank import Reranker
-
-    try:
-        return Reranker.load()
-    except ConfigError as exc:
-        log.warning("reranker unavailable, using RRF order: %s", exc)
-        return None
-
-
 def planner_factory(settings: Settings) -> Callable[[str], Planner]:
     """Builds (and caches) the instrumented planner for a prompt version."""
     cache: dict[str, Planner] = {}
@@ -142,14 +123,12 @@ def build_runtime(settings: Settings) -> Runtime:
     """Open and wire every component named by ``settings``; migrations run here."""
     svc = settings.service
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.resolved_store_url)
+    cache = RedisEmbeddingCache(url=svc.redis_url) if svc.redis_url else None
+    parts = build_retrieval(settings, cache=cache)
+    store, embedder, retriever = parts.store, parts.embedder, parts.retriever
     engine = make_engine(svc.database_url or settings.resolved_store_url)
     migrate(engine)
     redis_client = _redis(svc.redis_url)
-    embedder = _embedder(settings, svc.redis_url)
-    retriever = HybridRetriever(
-        store, embedder, _reranker(settings), candidates=settings.retrieval.candidates
-    )
     planner_for = planner_factory(settings)
     stable = default_prompt_version(settings)
     if stable not in list_prompt_versions():

@@ -56,6 +56,23 @@ def _purge() -> int:
     return purge(runtime.engine, older_than=timedelta(days=days), actor="retention")
 
 
+def _transport_options(visibility_timeout: float) -> dict[str, float]:
+    """Redis transport options: redeliver a dead worker's job soon after the visibility timeout.
+
+    Kombu sweeps for expired unacknowledged messages every ``interval * throttle`` seconds
+    (100 s by default); with throttle 1 the sweep runs every ``interval`` seconds, one cheap
+    sorted-set range query. The restore mutex expires with the timeout, so a worker killed
+    while holding it does not block redelivery for five minutes.
+    """
+    interval = min(10.0, max(1.0, visibility_timeout / 3))
+    return {
+        "visibility_timeout": visibility_timeout,
+        "unacked_restore_interval": interval,
+        "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": min(300.0, max(5.0, visibility_timeout)),
+    }
+
+
 def make_celery(settings: Settings) -> Celery:
     """A Celery app on ``settings.service.redis_url`` with the ingest and purge tasks."""
     global _settings
@@ -70,7 +87,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": settings.service.celery_visibility_timeout},
+        broker_transport_options=_transport_options(settings.service.celery_visibility_timeout),
         worker_hijack_root_logger=False,
         beat_schedule={
             "audit-retention": {

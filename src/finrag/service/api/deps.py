@@ -1,18 +1,24 @@
 """FastAPI dependencies as ``Annotated`` aliases: the runtime, the dispatcher and the caller.
 
+Cheap dependencies are ``async`` so they run on the event loop (a sync dependency costs a
+worker-thread hop per request); key lookup does I/O and runs in a worker thread.
+
 The caller presents ``Authorization: Bearer <key>`` (or ``X-API-Key: <key>``); the key is
 checked against its stored hash, then the per-key token bucket is charged. Role aliases
-(``ViewerDep``, ``AnalystDep``, ``AdminDep``) refuse weaker roles with 403.
+(``ViewerDep``, ``AnalystDep``, ``AdminDep``) refuse weaker roles with 403; ``OperatorDep``
+also requires the operator tenant (``settings.tenant``) for platform-wide actions (prompt
+rollout, audit chain verification and purge).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 
+from finrag.errors import AccessDeniedError
 from finrag.observability.metrics import RATE_LIMITED
 from finrag.service.jobs import Dispatcher
 from finrag.service.repositories.keys import authenticate
@@ -24,6 +30,7 @@ __all__ = [
     "AnalystDep",
     "AskLimiterDep",
     "DispatcherDep",
+    "OperatorDep",
     "PrincipalDep",
     "RuntimeDep",
     "ViewerDep",
@@ -32,19 +39,19 @@ __all__ = [
 ]
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     """The app's Runtime."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_dispatcher(request: Request) -> Dispatcher:
+async def get_dispatcher(request: Request) -> Dispatcher:
     """The app's job dispatcher."""
     dispatcher: Dispatcher = request.app.state.dispatcher
     return dispatcher
 
 
-def get_ask_limiter(request: Request) -> CapacityLimiter:
+async def get_ask_limiter(request: Request) -> CapacityLimiter:
     """The app's bound on concurrently running questions."""
     limiter: CapacityLimiter = request.app.state.ask_limiter
     return limiter
@@ -87,10 +94,10 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(role: Role) -> Callable[[Principal], Principal]:
+def require(role: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency that passes callers with at least ``role``."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         principal.require(role)
         return principal
 
@@ -101,3 +108,17 @@ def require(role: Role) -> Callable[[Principal], Principal]:
 ViewerDep = Annotated[Principal, Depends(require(Role.viewer))]
 AnalystDep = Annotated[Principal, Depends(require(Role.analyst))]
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+
+
+async def require_operator(principal: AdminDep, runtime: RuntimeDep) -> Principal:
+    """Admins of the operator tenant (``settings.tenant``) only: platform-wide actions."""
+    operator = runtime.settings.tenant
+    if principal.tenant != operator:
+        raise AccessDeniedError(
+            f"this action affects every tenant; it needs an admin key of the operator tenant "
+            f"{operator!r}, not of {principal.tenant!r}"
+        )
+    return principal
+
+
+OperatorDep = Annotated[Principal, Depends(require_operator)]

@@ -19,9 +19,9 @@ __all__ = [
     "get_job",
     "get_job_any_tenant",
     "get_upload",
+    "job_stats",
     "list_jobs",
     "pending_job_ids",
-    "queue_depth",
     "update_job",
 ]
 
@@ -158,15 +158,19 @@ def pending_job_ids(engine: Engine) -> list[str]:
         return [r[0] for r in conn.execute(query)]
 
 
-def queue_depth(engine: Engine) -> dict[str, int]:
-    """How many jobs are queued and running, over all tenants."""
-    query = select(jobs.c.status, func.count()).group_by(jobs.c.status)
-    counts = {"queued": 0, "running": 0}
+def job_stats(engine: Engine) -> dict[str, int]:
+    """Jobs per status and the pages and chunks stored by succeeded jobs, over all tenants."""
+    query = select(
+        jobs.c.status, func.count(), func.coalesce(func.sum(jobs.c.pages), 0),
+        func.coalesce(func.sum(jobs.c.chunks), 0),
+    ).group_by(jobs.c.status)  # fmt: skip
+    stats = {"queued": 0, "running": 0, "succeeded": 0, "failed": 0, "pages": 0, "chunks": 0}
     with engine.connect() as conn:
-        for status, count in conn.execute(query):
-            if status in counts:
-                counts[status] = int(count)
-    return counts
+        for status, count, pages, chunks in conn.execute(query):
+            stats[status] = int(count)
+            if status == "succeeded":
+                stats["pages"], stats["chunks"] = int(pages), int(chunks)
+    return stats
 
 
 def _upload(row: dict[str, Any]) -> UploadRecord:

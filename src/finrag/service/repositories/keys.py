@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
@@ -119,13 +121,13 @@ def authenticate(engine: Engine, key: str) -> Principal:
     return Principal(key_id=row.id, tenant=row.tenant, role=Role.parse(row.role))
 
 
-def _record(row: dict[str, object]) -> ApiKeyRecord:
+def _record(row: Mapping[str, Any]) -> ApiKeyRecord:
     return ApiKeyRecord(
         id=str(row["id"]),
         tenant=str(row["tenant"]),
         name=str(row["name"]),
         role=str(row["role"]),
         created_at=str(row["created_at"]),
-        created_by=row.get("created_by"),  # type: ignore[arg-type]
-        revoked_at=row.get("revoked_at"),  # type: ignore[arg-type]
+        created_by=row.get("created_by"),
+        revoked_at=row.get("revoked_at"),
     )

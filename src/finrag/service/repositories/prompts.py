@@ -61,4 +61,11 @@ def write_rollout(engine: Engine, rollout: Rollout, actor: str | None) -> Rollou
                 conn.execute(
                     update(prompt_rollout).where(prompt_rollout.c.id == 1).values(**values)
                 )
-    return Rollout(**{k: v for k, v in values.items()})
+    return Rollout(
+        stable=rollout.stable,
+        candidate=rollout.candidate,
+        share=rollout.share,
+        previous=rollout.previous,
+        updated_at=str(values["updated_at"]),
+        updated_by=actor,
+    )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from finrag.service import admin as ops
 from finrag.service import audit
 from finrag.service.api import API_PREFIX
-from finrag.service.api.deps import AdminDep, RuntimeDep
+from finrag.service.api.deps import AdminDep, OperatorDep, RuntimeDep
 from finrag.service.api.routes.convert import audit_out, key_out
 from finrag.service.repositories import keys as keys_repo
 from finrag.service.runtime import default_prompt_version
@@ -46,8 +46,8 @@ def audit_rows(
 
 
 @router.get("/audit/verify", response_model=AuditVerifyOut)
-def audit_verify(runtime: RuntimeDep, principal: AdminDep) -> AuditVerifyOut:
-    """Walk the whole hash chain from its anchor."""
+def audit_verify(runtime: RuntimeDep, principal: OperatorDep) -> AuditVerifyOut:
+    """Walk the whole hash chain (all tenants) from its anchor: operator tenant only."""
     report = audit.verify(runtime.engine)
     return AuditVerifyOut(ok=report.ok, rows=report.rows, anchor_seq=report.anchor_seq,
                           last_seq=report.last_seq, problems=report.problems)  # fmt: skip
@@ -60,8 +60,8 @@ def audit_row(seq: int, runtime: RuntimeDep, principal: AdminDep) -> AuditRowOut
 
 
 @router.post("/audit/purge", response_model=PurgeOut)
-def audit_purge(body: PurgeRequest, runtime: RuntimeDep, principal: AdminDep) -> PurgeOut:
-    """Remove rows older than the given age; the chain stays verifiable."""
+def audit_purge(body: PurgeRequest, runtime: RuntimeDep, principal: OperatorDep) -> PurgeOut:
+    """Remove rows of every tenant older than the given age (operator tenant only)."""
     return PurgeOut(purged=ops.purge_audit(runtime.engine, body.older_than_days, principal.key_id))
 
 
@@ -78,7 +78,7 @@ def prompts(runtime: RuntimeDep, principal: AdminDep) -> PromptState:
 
 
 @router.post("/prompts/promote", response_model=PromptState)
-def promote(body: PromptPromote, runtime: RuntimeDep, principal: AdminDep) -> PromptState:
+def promote(body: PromptPromote, runtime: RuntimeDep, principal: OperatorDep) -> PromptState:
     """Make a version the canary candidate (share < 1) or the stable version (share = 1)."""
     state = ops.promote_prompt(runtime.engine, default_prompt_version(runtime.settings),
                                body.version, body.share, principal.key_id, principal.tenant)  # fmt: skip
@@ -87,7 +87,7 @@ def promote(body: PromptPromote, runtime: RuntimeDep, principal: AdminDep) -> Pr
 
 
 @router.post("/prompts/rollback", response_model=PromptState)
-def rollback(runtime: RuntimeDep, principal: AdminDep) -> PromptState:
+def rollback(runtime: RuntimeDep, principal: OperatorDep) -> PromptState:
     """Drop the candidate, or return to the previous stable version."""
     state = ops.rollback_prompt(runtime.engine, default_prompt_version(runtime.settings),
                                 principal.key_id, principal.tenant)  # fmt: skip

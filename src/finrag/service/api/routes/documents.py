@@ -7,7 +7,12 @@ from fastapi import APIRouter, File, UploadFile, status
 from finrag.service.api import API_PREFIX
 from finrag.service.api.deps import AnalystDep, DispatcherDep, RuntimeDep, ViewerDep
 from finrag.service.api.routes.convert import document_out, job_out
-from finrag.service.ingestion import accept_upload, delete_document, list_documents
+from finrag.service.ingestion import (
+    accept_upload,
+    delete_document,
+    list_documents,
+    retry_failed_job,
+)
 from finrag.service.repositories.jobs import get_job, list_jobs
 from finrag.service.schemas import DocumentOut, JobOut, UploadAccepted
 
@@ -62,3 +67,11 @@ def jobs(runtime: RuntimeDep, principal: ViewerDep) -> list[JobOut]:
 def job(job_id: str, runtime: RuntimeDep, principal: ViewerDep) -> JobOut:
     """One ingestion job with stage and progress."""
     return job_out(get_job(runtime.engine, principal.tenant, job_id))
+
+
+@router.post("/jobs/{job_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
+def retry_job(
+    job_id: str, runtime: RuntimeDep, dispatcher: DispatcherDep, principal: AnalystDep
+) -> JobOut:
+    """Queue a failed (or stuck queued) job again; its upload was kept."""
+    return job_out(retry_failed_job(runtime, dispatcher, principal, job_id))

@@ -7,9 +7,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from finrag.observability.metrics import JOB_QUEUE_DEPTH, render
+from finrag.observability.metrics import render
 from finrag.service.api.deps import RuntimeDep
-from finrag.service.repositories.jobs import queue_depth
 
 __all__ = ["router"]
 
@@ -34,12 +33,7 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(runtime: RuntimeDep) -> Response:
-    """Prometheus exposition; the job queue depth is read from the job table now."""
-    try:
-        for status, count in queue_depth(runtime.engine).items():
-            JOB_QUEUE_DEPTH.labels(status).set(count)
-    except SQLAlchemyError:
-        pass  # a scrape must not fail because the database is briefly away
+def metrics() -> Response:
+    """Prometheus exposition (job-table figures are read at scrape time)."""
     body, content_type = render()
     return Response(body, media_type=content_type)
