@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from finrag.documents.model import Chunk, ChunkKind
-from finrag.documents.tables import build_table
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.records import table_chunks, text_chunks
+from finrag.planning.offline.data import finqa_chunks
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +23,12 @@ def revenue_chunks() -> list[Chunk]:
         ["operating expenses", "3,100", "2,950", "2,800"],
         ["total assets", "12,400", "11,900", "11,000"],
     ]
-    table = build_table(grid, index=0, pages=(1,))
-    chunks = table_chunks(table, "dtest", 1)
-    chunks += text_chunks(["The company employed 4,500 people at year end."], "dtest", 2)
+    record = {
+        "id": "TEST/2019/page_1.pdf-1",
+        "pre_text": [],
+        "post_text": ["The company employed 4,500 people at year end."],
+        "table": grid,
+    }
+    chunks = finqa_chunks(record)
     assert all(c.kind in (ChunkKind.TABLE_ROW, ChunkKind.TEXT) for c in chunks)
     return chunks

@@ -12,7 +12,7 @@ from finrag.dsl.printer import to_string
 from finrag.planning.base import PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.records import finqa_chunks, tatqa_chunks
+from finrag.planning.offline.data import finqa_chunks, tatqa_chunks
 from support import require_shared
 
 pytestmark = [pytest.mark.unit, pytest.mark.data]

@@ -89,7 +89,9 @@ def test_percentage_change_grounds_years_and_order(
 
 def test_difference_uses_named_row(planner: OfflinePlanner, revenue_chunks: list[Chunk]) -> None:
     plan = _run(
-        planner, "what was the change in operating expenses from 2017 to 2018?", revenue_chunks
+        OfflinePlanner(planner.model, threshold=0.0),
+        "what was the change in operating expenses from 2017 to 2018?",
+        revenue_chunks,
     )
     assert _value(plan, revenue_chunks) == pytest.approx(150.0)
 
@@ -109,11 +111,15 @@ def test_abstains_when_nothing_convincing(revenue_chunks: list[Chunk]) -> None:
     assert "threshold" in (plan.abstain_reason or "")
 
 
+def _revenue_row(chunks: list[Chunk]) -> str:
+    return next(c.id for c in chunks if c.row_label == "net revenue")
+
+
 def test_follow_up_percentage_change_extends_previous_difference(
     planner: OfflinePlanner, revenue_chunks: list[Chunk]
 ) -> None:
-    ids = [c.id for c in revenue_chunks]
-    previous = f"subtract(@{ids[0]}:c1, @{ids[0]}:c2)"
+    row = _revenue_row(revenue_chunks)
+    previous = f"subtract(@{row}:c1, @{row}:c2)"
     turns = (Turn("what is the difference?", previous, 94.0),)
     plan = _run(planner, "what percentage change does this represent?", revenue_chunks, turns)
     assert plan.program is not None
@@ -123,7 +129,7 @@ def test_follow_up_percentage_change_extends_previous_difference(
 
 
 def test_follow_up_difference_of_previous_answers(revenue_chunks: list[Chunk]) -> None:
-    row = revenue_chunks[0].id
+    row = _revenue_row(revenue_chunks)
     turns = (
         Turn("what is net revenue in 2019?", f"multiply(@{row}:c1, const_1)", 5829.0),
         Turn("what about in 2018?", f"multiply(@{row}:c2, const_1)", 5735.0),
@@ -168,4 +174,4 @@ def test_metadata_is_json(tmp_path: Path) -> None:
     from finrag.planning.offline.model import ARTIFACT_DIR
 
     meta = json.loads((ARTIFACT_DIR / "metadata.json").read_text())
-    assert meta["format"] == 1 and "cross_validation" in meta
+    assert meta["format"] == 2 and "cross_validation" in meta

@@ -145,6 +145,16 @@ def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
     return small_int and abs(v) <= 20 and number.text.lstrip().startswith("(")
 
 
+def _footnote(text: str, start: int, end: int, number: ParsedNumber) -> bool:
+    """A small bare integer in parentheses, "( 1 )": a footnote marker, not a value."""
+    v = number.value
+    if start < 0 or number.kind is not Kind.NONE or not v.is_integer() or not 0 < v <= 20:
+        return False
+    return text[max(0, start - 2) : start].strip().endswith("(") and text[
+        end : end + 2
+    ].strip().startswith(")")
+
+
 def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
     out = []
     text = normalise_text(chunk.text)
@@ -156,7 +166,7 @@ def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
         if at >= 0:
             cursor = at + len(number.text)
         before = words(text[: max(at, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
-        if is_noise(number, before):
+        if is_noise(number, before) or _footnote(text, at, cursor, number):
             continue
         after = words(text[cursor:])[:_WINDOW_AFTER] if at >= 0 else []
         window = tuple(before + after)
@@ -263,6 +273,13 @@ OPERAND_FEATURES = (
     "q_percent_word",
     "log_mag",
     "zero",
+    "pct_q_pct_operand",
+    "pct_q_plain_operand",
+    "header_recall",
+    "is_first_year",
+    "is_second_year",
+    "scale_word_match",
+    "label_exact",
 )
 
 
@@ -297,7 +314,26 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         float(q_pct),
         math.log10(v + 1.0) / 5.0,
         float(v == 0.0),
+        float(q_pct and op.quantity.kind is Kind.PERCENT),
+        float(q_pct and op.quantity.kind is not Kind.PERCENT),
+        label_match(info, op.context[len(op.label) :])[0] if op.source == "table" else 0.0,
+        float(bool(info.years) and info.years[0] in op.years),
+        float(len(info.years) > 1 and info.years[1] in op.years),
+        float(_scale_word(info) is not None and _scale_word(info) == op.quantity.scale.word),
+        float(precision >= 0.99 and recall > 0),
     ]
+
+
+_SCALE_WORDS = {"thousand": "thousands", "million": "millions", "billion": "billions"}
+
+
+def _scale_word(info: QuestionInfo) -> str | None:
+    """The scale the question asks in ("in millions"), as a ``Scale`` value."""
+    for tok in info.tokens:
+        key = tok.rstrip("s")
+        if key in _SCALE_WORDS:
+            return _SCALE_WORDS[key]
+    return None
 
 
 def mention_position(op: Operand, info: QuestionInfo) -> int:

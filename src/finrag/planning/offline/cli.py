@@ -19,6 +19,13 @@ def offline(
         None, "--out", help="Where to write the artifacts (default: the package's artifacts/)."
     ),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    evidence_k: int = typer.Option(
+        8,
+        "--evidence-k",
+        min=0,
+        help="Train on the runtime retriever's top-k chunks per question, as production sees "
+        "them (0: every chunk of the record, no store or embedder needed).",
+    ),
 ) -> None:
     """Train the offline planner on FinQA train + TAT-QA dev and save its artifacts."""
     from rich.console import Console
@@ -28,5 +35,7 @@ def offline(
 
     console = Console()
     with console.status("training the offline planner (a few minutes)..."):
-        model = train(data_dir, out or ARTIFACT_DIR, k=folds, log=console.print)
+        model = train(
+            data_dir, out or ARTIFACT_DIR, k=folds, log=console.print, evidence_k=evidence_k or None
+        )
     console.print(f"offline model {model.version}, abstention threshold {model.threshold:.3f}")

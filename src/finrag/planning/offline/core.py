@@ -15,7 +15,7 @@ from finrag.documents.model import Chunk
 
 from .candidates import Operand, operand_features, operands_from, rows_from
 from .linear import LinearModel
-from .listwise import listwise_probs
+from .listwise import answer_probs, listwise_probs
 from .programs import Candidate, generate
 from .text import QuestionInfo
 
@@ -24,7 +24,8 @@ __all__ = ["Scored", "operand_probs", "score"]
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """Candidates best first with their ranker probabilities."""
+    """Candidates best first with the ranker probability of their answer (summed over the
+    candidates computing the same value, :func:`~.listwise.answer_probs`)."""
 
     candidates: tuple[Candidate, ...]
     probs: tuple[float, ...]
@@ -58,10 +59,11 @@ def score(
     if not candidates or ranker is None:
         return Scored(tuple(candidates), (0.0,) * len(candidates), sketch_probs, len(operands))
     p = listwise_probs(np.vstack([c.features for c in candidates]) @ ranker.coef[0])
-    order = sorted(range(len(candidates)), key=lambda i: (-p[i], i))
+    m = answer_probs(p, [c.value.value for c in candidates])
+    order = sorted(range(len(candidates)), key=lambda i: (-m[i], -p[i], i))
     return Scored(
         tuple(candidates[i] for i in order),
-        tuple(float(p[i]) for i in order),
+        tuple(float(m[i]) for i in order),
         sketch_probs,
         len(operands),
     )

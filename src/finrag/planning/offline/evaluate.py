@@ -24,14 +24,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from finrag.documents.model import Chunk, ChunkKind
-from finrag.dsl.ast import Literal, Program, Ref, Step
+from finrag.documents.model import Chunk
+from finrag.dsl.ast import Arg, Literal, Program, Ref, Step
 from finrag.dsl.metrics import execution_match, program_match
 
 from ..base import PlanRequest
 from ..evidence import build_context
+from .data import finqa_chunks
 from .planner import OfflinePlanner
-from .records import finqa_chunks
 from .supervision import finqa_gold
 from .text import stem, words
 
@@ -39,24 +39,16 @@ __all__ = ["evaluate_finqa", "gold_chunks", "literal_program", "topk_chunks"]
 
 
 def gold_chunks(record: Mapping[str, Any], chunks: Sequence[Chunk]) -> list[Chunk]:
-    """The chunks of the record's ``gold_inds`` (``table_i`` rows, ``text_j`` sentences)."""
-    n_pre = len(record.get("pre_text", []))
-    n_rows = len(record.get("table", []))
-    wanted: set[tuple[str, int]] = set()
+    """The chunks of the record's ``gold_inds``: ``table_i`` is row chunk ``<doc>:t0:r<i>``,
+    ``text_j`` is sentence chunk ``<doc>:p1:s<j>`` (the official chunker's alignment)."""
+    if not chunks:
+        return []
+    doc = chunks[0].doc_id
+    wanted = set()
     for key in record["qa"].get("gold_inds", {}):
         kind, _, idx = key.partition("_")
-        i = int(idx)
-        if kind == "table":
-            wanted.add(("row", i))
-        else:
-            wanted.add(("text", i if i < n_pre else i + n_rows))
-    out = []
-    for c in chunks:
-        if (c.kind is ChunkKind.TABLE_ROW and ("row", c.row_index or 0) in wanted) or (
-            c.kind is ChunkKind.TEXT and ("text", c.ordinal) in wanted
-        ):
-            out.append(c)
-    return out
+        wanted.add(f"{doc}:t0:r{idx}" if kind == "table" else f"{doc}:p1:s{idx}")
+    return [c for c in chunks if c.id in wanted]
 
 
 def topk_chunks(question: str, chunks: Sequence[Chunk], k: int) -> list[Chunk]:
@@ -79,7 +71,7 @@ def literal_program(program: Program, chunks: Sequence[Chunk]) -> Program:
     context = build_context(chunks)
     steps = []
     for step in program.steps:
-        args = []
+        args: list[Arg] = []
         for arg in step.args:
             if isinstance(arg, Ref) and arg.id in context.ref_ids:
                 q = context.resolve(arg.id).quantity

@@ -126,4 +126,4 @@ def _proba(z: FloatArray) -> FloatArray:
         p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(z[0])))))
         return np.array([1.0 - p, p])
     e = np.exp(z - z.max())
-    return e / e.sum()
+    return np.asarray(e / e.sum(), dtype=np.float64)

@@ -8,10 +8,12 @@ the log-likelihood of the correct candidates with an L2 penalty.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["fit_listwise", "listwise_probs"]
+__all__ = ["answer_probs", "fit_listwise", "listwise_probs"]
 
 F = NDArray[np.float64]
 
@@ -22,7 +24,22 @@ def listwise_probs(scores: F) -> F:
         return scores
     m = max(float(scores.max()), 0.0)
     e = np.exp(scores - m)
-    return e / (np.exp(-m) + e.sum())
+    return np.asarray(e / (np.exp(-m) + e.sum()), dtype=np.float64)
+
+
+def answer_probs(probs: F, values: Sequence[float]) -> F:
+    """Each candidate's probability summed over the candidates giving the same answer.
+
+    Programs are a means; the answer is what is scored. The same number often sits in a table
+    cell and in a sentence, and ``a / b`` may be reached by several fills, so candidate-level
+    probabilities split the mass of one answer; marginalising over answers (values rounded to
+    6 significant digits) gives a confidence that measures the answer itself.
+    """
+    keys = [float(f"{v:.6g}") for v in values]
+    totals: dict[float, float] = {}
+    for key, p in zip(keys, probs, strict=True):
+        totals[key] = totals.get(key, 0.0) + float(p)
+    return np.array([totals[k] for k in keys])
 
 
 def fit_listwise(x: F, y: NDArray[np.int_], qid: NDArray[np.int_], w: F, l2: float = 1.0) -> F:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import numpy as np
 from finrag.errors import ConfigError
 
 from .linear import LinearModel, TextVectorizer
+from .programs import FAMILIES
 from .text import CUE_NAMES, QuestionInfo, cue_flags
 
 __all__ = [
@@ -38,17 +40,20 @@ __all__ = [
 ]
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
-N_EXTRAS = 6 + len(CUE_NAMES)
+N_EXTRAS = 9 + len(CUE_NAMES)
 
 
 def question_extras(info: QuestionInfo) -> list[float]:
-    """Counts the n-grams cannot see well: how many years and numbers the question names."""
+    """Counts the n-grams cannot see well: how many years and numbers the question names, and
+    how many years a range spans ("average from 2013 to 2015" averages three values)."""
     n = len(info.years)
     counts = [float(n == 0), float(n == 1), float(n == 2), float(n >= 3), float(bool(info.numbers))]
-    return [*counts, 1.0, *cue_flags(info.text)]
+    span = (max(info.years) - min(info.years) + 1) if n >= 2 else 0
+    spans = [float(span == 2), float(span == 3), float(span >= 4)]
+    return [*counts, 1.0, *spans, *cue_flags(info.text)]
 
 
 @dataclass
@@ -61,6 +66,15 @@ class OfflineModel:
     ranker: LinearModel
     threshold: float
     metadata: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def calibrate(self, family: str, p: float) -> float:
+        """The ranker's answer probability mapped to the out-of-fold chance of being right for
+        the candidate's sketch family (Platt scaling on the logit; identity if unfitted)."""
+        a, b = self.calibration.get(family, (1.0, 0.0))
+        p = min(max(p, 1e-6), 1.0 - 1e-6)
+        z = a * math.log(p / (1.0 - p)) + b
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @property
     def version(self) -> str:
@@ -91,19 +105,25 @@ class OfflineModel:
             "ranker_coef": self.ranker.coef.astype(np.float32),
             "ranker_intercept": self.ranker.intercept.astype(np.float32),
             "threshold": np.array([self.threshold], dtype=np.float32),
+            "family_calibration": np.array(
+                [self.calibration.get(f, (np.nan, np.nan)) for f in FAMILIES], dtype=np.float32
+            ),
         }
 
     def save(self, directory: Path = ARTIFACT_DIR) -> str:
         """Write the bundle; the version is derived from the arrays' content hash."""
         directory.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
-        np.savez_compressed(buf, **self.arrays())
+        np.savez_compressed(buf, **self.arrays())  # type: ignore[arg-type]
         payload = buf.getvalue()
         digest = hashlib.sha256(b"".join(a.tobytes() for a in self.arrays().values())).hexdigest()
         version = f"{FORMAT_VERSION}.{digest[:10]}"
         self.metadata["version"] = version
         self.metadata["format"] = FORMAT_VERSION
         self.metadata["threshold"] = round(self.threshold, 4)
+        self.metadata["family_calibration"] = {
+            f: [round(a, 4), round(b, 4)] for f, (a, b) in sorted(self.calibration.items())
+        }
         (directory / _NPZ).write_bytes(payload)
         (directory / _META).write_text(json.dumps(self.metadata, indent=2, sort_keys=True) + "\n")
         return version
@@ -146,4 +166,9 @@ def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
             data["ranker_intercept"].astype(np.float64),
         )
         threshold = float(data["threshold"][0])
-    return OfflineModel(vectorizer, sketch, operand, ranker, threshold, metadata)
+        families = {
+            f: (float(ab[0]), float(ab[1]))
+            for f, ab in zip(FAMILIES, data["family_calibration"], strict=True)
+            if np.isfinite(ab).all()
+        }
+    return OfflineModel(vectorizer, sketch, operand, ranker, threshold, metadata, families)

@@ -12,11 +12,12 @@ model produced it; ``prompt_hash`` stays ``None`` (there is no prompt).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from finrag.documents.model import Chunk
-from finrag.dsl.ast import Program
+from finrag.dsl.ast import Arg, Program
 from finrag.dsl.context import ExecutionContext
 from finrag.dsl.executor import execute
 from finrag.dsl.printer import to_string
@@ -36,6 +37,12 @@ __all__ = ["OfflinePlanner"]
 
 _MAX_TRIES = 5
 _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a report
+# A lookup is one number read as the answer: it must be clearly named by the evidence.
+_LOOKUP_FLOOR = 0.5
+_COMPUTED = re.compile(
+    r"\b(margin|ratio|rate|yield|average|mean|change|growth|difference|longer|shorter|"
+    r"more|less|if|would|combined|net of|excluding|including|remaining)\b"
+)
 
 
 class OfflinePlanner:
@@ -52,6 +59,7 @@ class OfflinePlanner:
     ) -> None:
         self.model = model or load_model(artifacts)
         self.threshold = self.model.threshold if threshold is None else threshold
+        self._override = threshold is not None
 
     @property
     def version(self) -> str:
@@ -76,7 +84,8 @@ class OfflinePlanner:
             self.model.ranker,
         )
         lookup = self._lookup(info, request.evidence)
-        if lookup is not None and (not scored.probs or lookup[1] > scored.probs[0]):
+        if self._lookup_wins(lookup, scored):
+            assert lookup is not None
             return self._plan(lookup[0], lookup[1], request.evidence)
         return self._choose(info, scored, request.evidence)
 
@@ -110,6 +119,7 @@ class OfflinePlanner:
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
                 continue
+            p = self.model.calibrate(cand.sketch.family, p)
             if p < self.threshold:
                 return self._abstain(_low_reason(cand, p, self.threshold, scored), round(p, 4))
             return Plan(
@@ -123,11 +133,20 @@ class OfflinePlanner:
             "every likely program failed the unit or plausibility check: " + "; ".join(errors[:3])
         )
 
+    def _lookup_wins(self, lookup: tuple[Program, float] | None, scored: Scored) -> bool:
+        """A lookup beats the best program and is itself convincing enough."""
+        if lookup is None or (scored.probs and lookup[1] <= scored.probs[0]):
+            return False
+        return self._override or lookup[1] >= max(self.threshold, _LOOKUP_FLOOR)
+
     def _lookup(
         self, info: QuestionInfo, evidence: Sequence[Chunk]
     ) -> tuple[Program, float] | None:
-        """A single-value question ("what was X in 2019?") with no arithmetic cue at all."""
-        if any(cue_flags(info.text)[:9]) or info.numbers:
+        """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
+        one period, no computed-metric word (margin, ratio, rate, ...)."""
+        if any(cue_flags(info.text)[:9]) or info.numbers or len(info.years) > 1:
+            return None
+        if _COMPUTED.search(info.text.lower()):
             return None
         operands = [o for o in operands_from(evidence, info) if o.source != "question"]
         if not operands:
@@ -140,7 +159,9 @@ class OfflinePlanner:
 
 
 def _program(cand: Candidate, info: QuestionInfo) -> Program:
-    fill = {slot: op.arg for slot, op in zip(cand.sketch.slots, cand.fill, strict=True)}
+    fill: dict[str, Arg] = {
+        slot: op.arg for slot, op in zip(cand.sketch.slots, cand.fill, strict=True)
+    }
     if cand.row is not None:
         fill["ROW"] = cand.row.ref
     return build_program(cand.sketch, fill, answer_kind_for(cand.sketch, cand.value, info))

@@ -21,7 +21,7 @@ from finrag.dsl.units import Kind, Quantity
 
 from .candidates import Operand, RowCandidate, mention_position
 from .sketches import SKETCHES, Sketch, evaluate
-from .text import CUE_DENOMINATOR, QuestionInfo, cue_before, label_match
+from .text import CUE_DENOMINATOR, QuestionInfo, cue_before, denominator_cue, label_match
 
 __all__ = ["FAMILIES", "N_FEATURES", "SHARED_FEATURES", "Candidate", "generate"]
 
@@ -56,6 +56,18 @@ SHARED_FEATURES = (
     "same_value",
     "row_recall",
     "row_precision",
+    "a_year_first",
+    "b_year_second",
+    "same_label",
+    "label_overlap",
+    "q_wants_percent",
+    "result_percent",
+    "change_implausible",
+    "op_p_max",
+    "n_slots",
+    "a_denominator_cue",
+    "b_denominator_cue",
+    "a_before_b",
 )
 N_SHARED = len(SHARED_FEATURES)
 N_FEATURES = N_SHARED * (1 + len(FAMILIES))
@@ -99,6 +111,37 @@ def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
     ]
 
 
+def _order_features(ops: Sequence[_OpInfo], info: QuestionInfo) -> list[float]:
+    """Whether A carries the first year the question names and B the second ("ratio of X in
+    2016 to 2017" divides 2016 by 2017; "from 2016 to 2017" subtracts 2016 from 2017)."""
+    if len(ops) < 2 or len(info.years) < 2:
+        return [0.0, 0.0]
+    first, second = info.years[0], info.years[1]
+    return [float(first in ops[0].op.years), float(second in ops[1].op.years)]
+
+
+def _cue_features(ops: Sequence[_OpInfo], info: QuestionInfo) -> list[float]:
+    """Denominator cues before A's and B's mentions, and A named strictly before B."""
+    if len(ops) < 2:
+        return [0.0, 0.0, 0.0]
+    a, b = ops[0].position, ops[1].position
+    return [
+        denominator_cue(info, a),
+        denominator_cue(info, b),
+        float(0 <= a < b),
+    ]
+
+
+def _label_features(ops: Sequence[_OpInfo]) -> list[float]:
+    """Same metric (identical labels) and the word overlap of the first two operands' labels."""
+    if len(ops) < 2:
+        return [0.0, 0.0]
+    a, b = set(ops[0].op.label), set(ops[1].op.label)
+    if not a or not b:
+        return [0.0, 0.0]
+    return [float(a == b), len(a & b) / len(a | b)]
+
+
 def _features(
     sketch: Sketch,
     ops: Sequence[_OpInfo],
@@ -114,6 +157,7 @@ def _features(
     pmin = min(ps)
     v = value.value
     pair = _pair_features(ops[0], ops[1], info) if len(ops) >= 2 else [0.0] * 9
+    extra = _order_features(ops, info) + _label_features(ops)
     row_recall, row_precision = (label_match(info, row.label)[:2]) if row else (0.0, 0.0)
     shared = [
         1.0,
@@ -137,6 +181,13 @@ def _features(
         *pair,
         row_recall,
         row_precision,
+        *extra,
+        float(wants_percent(info)),
+        float(value.kind is Kind.PERCENT),
+        float(sketch.family == "change" and not -1.0 <= v <= 10.0),
+        max(ps),
+        len(ops) / 3.0,
+        *_cue_features(ops, info),
     ]
     out = np.zeros(N_FEATURES)
     out[:N_SHARED] = shared
@@ -208,11 +259,20 @@ def _table_candidates(
     return out
 
 
+_PERCENT_WORDS = frozenset({"percent", "percentage", "portion", "proportion", "pct"})
+
+
+def wants_percent(info: QuestionInfo) -> bool:
+    """Whether the question asks for a percentage ("what percent...", "...margin", "%")."""
+    return bool(_PERCENT_WORDS & set(info.tokens)) or "%" in info.text
+
+
 def answer_kind_for(sketch: Sketch, value: Quantity, info: QuestionInfo) -> Kind | None:
-    """The answer kind to declare: percent for changes and shares, else the computed kind."""
-    percent_words = {"percent", "percentage", "portion", "proportion", "%"}
-    wants_percent = sketch.family == "change" or bool(percent_words & set(info.tokens))
-    if wants_percent and value.kind in (Kind.NONE, Kind.RATIO, Kind.PERCENT):
+    """The answer kind to declare: percent for changes and shares (so a TAT-QA percent answer is
+    shown x100 with the percent scale), else the kind the unit guard computed."""
+    margin = sketch.family == "ratio" and "margin" in info.tokens
+    percent = sketch.family == "change" or wants_percent(info) or margin
+    if percent and value.kind in (Kind.NONE, Kind.RATIO, Kind.PERCENT):
         return Kind.PERCENT
     if value.kind is Kind.NONE:
         return None

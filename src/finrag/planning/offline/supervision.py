@@ -3,19 +3,19 @@
 For each training question we need the sketch name (classifier target), the gold answer (to
 label filled candidates by execution, which is what the metric measures) and the gold operand
 values (to label evidence operands). FinQA gives a program string; TAT-QA gives an arithmetic
-``derivation`` such as ``(44.1-56.7)/56.7`` that is parsed here with Python's ``ast`` module
-(parsing only, never evaluated with ``eval``).
+``derivation`` such as ``(44.1-56.7)/56.7``, converted to a program by the project's official
+converter :func:`finrag.dsl.tatqa.derivation_to_program` (the one ``finrag eval`` and
+``dsl check`` use), whose shape gives the sketch.
 """
 
 from __future__ import annotations
 
-import ast
 import math
-import re
 from dataclasses import dataclass
 
-from finrag.dsl.ast import Const, Literal, Program, RowName, StepRef
+from finrag.dsl.ast import Const, Literal, Program, RowName, Step, StepRef
 from finrag.dsl.parser import parse_program
+from finrag.dsl.tatqa import derivation_to_program
 from finrag.errors import ProgramError
 
 from .sketches import OTHER, SKETCHES
@@ -86,80 +86,30 @@ def finqa_gold(program_text: str, exe_ans: object) -> Gold:
 
 # --- TAT-QA derivations -----------------------------------------------------------------------
 
-_NUM = re.compile(r"\d[\d,]*(?:\.\d+)?%?|\.\d+%?")
+# Bare whole numbers in a derivation that are arithmetic, not evidence: the n of an average
+# ("(a+b)/2") and the 1 of "a/b - 1". The official converter keeps them as literals.
+_SCALAR_CONSTS = {1.0: "const_1", 2.0: "const_2", 3.0: "const_3", 4.0: "const_4", 5.0: "const_5"}
 
 
-_OPS: dict[type, str] = {
-    ast.Add: "add",
-    ast.Sub: "subtract",
-    ast.Mult: "multiply",
-    ast.Div: "divide",
-}
-
-
-class _Lower(ast.NodeVisitor):
-    """Turn a parsed arithmetic expression into FinQA-style steps with literal letters."""
-
-    def __init__(self, numbers: list[float]) -> None:
-        self.numbers = numbers
-        self.steps: list[str] = []
-        self.letters: dict[float, str] = {}
-        self.values: list[float] = []
-
-    def arg(self, node: ast.expr) -> str:
-        if isinstance(node, ast.Name):
-            value = self.numbers[int(node.id[1:])]
-            return self._letter(value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            if isinstance(node.operand, ast.Name):
-                return self._letter(-self.numbers[int(node.operand.id[1:])])
-            raise ValueError("negated expression")
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            return f"const_{int(node.value)}"
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            left = self.arg(node.left)
-            right = self.arg(node.right)
-            self.steps.append(f"{_OPS[type(node.op)]}({left},{right})")
-            return f"#{len(self.steps) - 1}"
-        raise ValueError("unsupported node")
-
-    def _letter(self, value: float) -> str:
-        if value not in self.letters:
-            self.letters[value] = "ABCDEFGH"[min(len(self.letters), 7)]
-            self.values.append(value)
-        return self.letters[value]
-
-
-def _derivation_shape(derivation: str) -> tuple[str, tuple[float, ...]]:
-    text = derivation.replace("$", "").replace("[", "(").replace("]", ")").replace("×", "*")
-    numbers: list[float] = []
-
-    def _name(m: re.Match[str]) -> str:
-        raw = m.group(0)
-        value = float(raw.rstrip("%").replace(",", ""))
-        numbers.append(value / 100.0 if raw.endswith("%") else value)
-        return f"n{len(numbers) - 1}"
-
-    named = _NUM.sub(_name, text)
-    # Small whole divisors (the 2 of an average) become constants, as FinQA writes them.
-    named = re.sub(r"/\s*n(\d+)\b", lambda m: _const_divisor(m, numbers), named)
-    tree = ast.parse(named.strip(), mode="eval")
-    lower = _Lower(numbers)
-    last = lower.arg(tree.body)
-    if not lower.steps or last != f"#{len(lower.steps) - 1}":
-        raise ValueError("not a computation")
-    return ",".join(lower.steps), tuple(lower.values)
-
-
-def _const_divisor(m: re.Match[str], numbers: list[float]) -> str:
-    value = numbers[int(m.group(1))]
-    if value in (2.0, 3.0, 4.0, 5.0):
-        return f"/ {int(value)}"
-    return m.group(0)
+def _constants_folded(program: Program) -> Program:
+    """The program with derivation scalars written as constants: the divisor of an average
+    (``divide(#k, 2)``) and the 1 of ``subtract(#k, 1)``."""
+    steps = []
+    for step in program.steps:
+        args = list(step.args)
+        first, last = args[0], args[-1]
+        scalar = isinstance(last, Literal) and not last.percent and last.value in _SCALAR_CONSTS
+        if isinstance(first, StepRef) and scalar and step.op.value in ("divide", "subtract"):
+            assert isinstance(last, Literal)
+            if step.op.value == "divide" or last.value == 1.0:
+                args[-1] = Const(_SCALAR_CONSTS[last.value])
+        steps.append(Step(step.op, tuple(args)))
+    return Program(tuple(steps), program.answer_kind)
 
 
 def tatqa_gold(question: dict[str, object]) -> Gold:
-    """Supervision from a TAT-QA arithmetic question (answer, scale and derivation)."""
+    """Supervision from a TAT-QA arithmetic question, via the official derivation converter
+    (:func:`finrag.dsl.tatqa.derivation_to_program`)."""
     answer_raw = question.get("answer")
     if isinstance(answer_raw, list):
         answer_raw = answer_raw[0] if answer_raw else None
@@ -167,12 +117,17 @@ def tatqa_gold(question: dict[str, object]) -> Gold:
         answer = float(str(answer_raw).replace(",", ""))
     except ValueError:
         answer = None
-    percent = question.get("scale") == "percent"
+    scale = str(question.get("scale") or "")
+    percent = scale == "percent"
     try:
-        shape, values = _derivation_shape(str(question.get("derivation", "")))
-    except (ValueError, SyntaxError, IndexError):
+        program = derivation_to_program(str(question.get("derivation", "")), scale)
+    except ProgramError:
         return Gold(OTHER, answer, percent, (), 0.0)
-    return Gold(_sketch_name(shape), answer, percent, values, 0.006)
+    folded = _constants_folded(program)
+    shape, values = shape_of(folded)
+    raw = tuple(a.value for s in folded.steps for a in s.args if isinstance(a, Literal))
+    operands = tuple(dict.fromkeys(values + raw))
+    return Gold(_sketch_name(shape), answer, percent, operands, 0.006)
 
 
 def matches_gold(value: float, gold: Gold) -> bool:

@@ -145,6 +145,12 @@ _GENERIC = frozenset(
 )
 _MONTH_BEFORE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$")
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
+# "percentage of X", "portion of X": X is the whole (the denominator); "ratio of X to Y": X is
+# the numerator and Y, after "to", the denominator.
+_WHOLE_BEFORE_OF = frozenset(
+    {"percent", "percentage", "portion", "proportion", "share", "fraction", "among", "total"}
+)
+_STRICT_DENOMINATOR = frozenset({"to", "over", "against", "versus", "vs", "among", "by"})
 
 
 @lru_cache(maxsize=65536)
@@ -255,6 +261,26 @@ def cue_before(info: QuestionInfo, position: int, cues: Sequence[str] | frozense
     return any(t in cues for t in window)
 
 
+def denominator_cue(info: QuestionInfo, position: int) -> float:
+    """+1 when the words before ``position`` mark a denominator ("to X", "percentage of X"),
+    -1 when they mark a numerator ("ratio of X"), 0 otherwise."""
+    if position < 0:
+        return 0.0
+    window = info.tokens[max(0, position - 3) : position]
+    for i in range(len(window) - 1, -1, -1):
+        tok = window[i]
+        if tok in _STRICT_DENOMINATOR:
+            return 1.0
+        if tok == "of":
+            before = (
+                window[i - 1] if i > 0 else (info.tokens[position - 4] if position >= 4 else "")
+            )
+            if before in _WHOLE_BEFORE_OF or (before == "the" and "total" in window):
+                return 1.0
+            return -1.0 if before in ("ratio", "rate") else 0.0
+    return 0.0
+
+
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
     for name, rx in (
@@ -267,7 +293,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "share_of",
             r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total",
         ),
-        ("ratio", r"\bratio|\btimes\b|multiple|\bper\b"),
+        ("ratio", r"\bratio|\btimes\b|multiple|\bper\b|\bmargin|\byield\b|\bas a (percent|%)"),
         ("average", r"average|\bmean\b"),
         ("total", r"\btotal|\bsum\b|combined|aggregate|together|\bboth\b|\ball\b"),
         ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),

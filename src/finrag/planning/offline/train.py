@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,12 @@ from finrag.documents.model import Chunk
 
 from .candidates import operand_features, operands_from
 from .core import score
+from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
-from .listwise import fit_listwise, listwise_probs
+from .listwise import answer_probs, fit_listwise, listwise_probs
 from .model import N_EXTRAS, OfflineModel, question_extras
-from .records import finqa_chunks, tatqa_chunks
+from .programs import FAMILIES
+from .retrieved import retrieve_all
 from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold
 from .text import QuestionInfo, analyze
 
@@ -41,7 +43,12 @@ FINQA_WEIGHT = 3.0
 SKETCH_C = 2.0
 OPERAND_C = 1.0
 RANKER_L2 = 3.0
-TARGET_PRECISION = 0.8
+TARGET_PRECISION = 0.75
+MIN_FAMILY = 25
+EVIDENCE_K = 8  # the pipeline's default retrieval depth (Settings.retrieval.k)
+# Tenants holding only the training documents, so other documents indexed in the cached store
+# (an evaluation of the dev sample) cannot change lexical statistics and the rebuilt version.
+TRAIN_TENANTS = ("offline-train-finqa", "offline-train-tatqa")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,43 +71,63 @@ def _sha16(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def finqa_examples(path: Path) -> list[Example]:
-    """Examples of a FinQA-schema file (every record has one question)."""
+_Parts = list[tuple[str, Any]]  # (tenant, Document) per example, for retrieval
+
+
+def finqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
+    """Examples of a FinQA-schema file (every record has one question), on all its chunks."""
     out = []
     for record in json.loads(path.read_text()):
         qa = record["qa"]
-        chunks = tuple(finqa_chunks(record))
+        doc, chunks = finqa_parts(record)
         gold = finqa_gold(qa["program"], qa.get("exe_ans"))
         rid = str(record.get("id"))
-        out.append(Example(rid, rid, "finqa", analyze(qa["question"]), chunks, gold))
+        out.append(Example(rid, rid, "finqa", analyze(qa["question"]), tuple(chunks), gold))
+        if parts is not None:
+            parts.append((TRAIN_TENANTS[0], doc))
     return out
 
 
-def tatqa_examples(path: Path) -> list[Example]:
-    """Examples of a TAT-QA-schema file: its arithmetic questions."""
+def tatqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
+    """Examples of a TAT-QA-schema file: its arithmetic questions, on all their chunks."""
     out = []
     for context in json.loads(path.read_text()):
-        chunks = tuple(tatqa_chunks(context))
+        doc, chunks = tatqa_parts(context)
         group = str(context["table"]["uid"])
         for q in context["questions"]:
             if q.get("answer_type") != "arithmetic":
                 continue
-            out.append(
-                Example(
-                    str(q["uid"]), group, "tatqa", analyze(q["question"]), chunks, tatqa_gold(q)
-                )
-            )
+            info = analyze(q["question"])
+            out.append(Example(str(q["uid"]), group, "tatqa", info, tuple(chunks), tatqa_gold(q)))
+            if parts is not None:
+                parts.append((TRAIN_TENANTS[1], doc))
     return out
 
 
-def load_examples(data_dir: Path) -> tuple[list[Example], dict[str, str]]:
-    """All training examples and the sha256 (16 hex) of each file read."""
+def load_examples(
+    data_dir: Path, evidence_k: int | None = None, log: Callable[[str], None] = print
+) -> tuple[list[Example], dict[str, str], dict[str, Any]]:
+    """All training examples, the sha256 (16 hex) of each file read and the evidence spec.
+
+    With ``evidence_k`` each question's evidence is what the runtime retriever returns (top-k,
+    best first), as in production; without it, every chunk of the record in document order.
+    """
     finqa, tatqa = (data_dir / f for f in TRAIN_FILES)
     for f in (finqa, tatqa):
         if not f.exists():
             raise FileNotFoundError(f"training file {f} not found; pass --data-dir")
     hashes = {name: _sha16(data_dir / name) for name in TRAIN_FILES}
-    return finqa_examples(finqa) + tatqa_examples(tatqa), hashes
+    parts: _Parts = []
+    examples = finqa_examples(finqa, parts) + tatqa_examples(tatqa, parts)
+    if not evidence_k:
+        return examples, hashes, {"evidence": "all chunks of the record"}
+    items = [
+        (tenant, e.info.text, doc, e.chunks)
+        for (tenant, doc), e in zip(parts, examples, strict=True)
+    ]
+    retrieved, spec = retrieve_all(items, evidence_k, log)
+    examples = [replace(e, chunks=ev) for e, ev in zip(examples, retrieved, strict=True)]
+    return examples, hashes, {"evidence": "retrieved", **spec}
 
 
 def _folds(examples: Sequence[Example], k: int) -> list[int]:
@@ -159,6 +186,8 @@ class _Rows:
     y: list[int]
     w: list[float]
     qid: list[int]
+    family: list[str]
+    value: list[float]
 
 
 def _candidate_rows(
@@ -176,6 +205,8 @@ def _candidate_rows(
             rows.y.append(int(matches_gold(c.value.value, e.gold)))
             rows.w.append(e.weight)
             rows.qid.append(i)
+            rows.family.append(c.sketch.family)
+            rows.value.append(c.value.value)
 
 
 def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray, qid: np.ndarray) -> LinearModel:
@@ -184,7 +215,7 @@ def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray, qid: np.ndarray) ->
 
 
 def _oof_rows(examples: Sequence[Example], folds: list[int], k: int) -> _Rows:
-    rows = _Rows([], [], [], [])
+    rows = _Rows([], [], [], [], [], [])
     for f in range(k):
         train_idx = [i for i, g in enumerate(folds) if g != f]
         test_idx = [i for i, g in enumerate(folds) if g == f]
@@ -195,11 +226,15 @@ def _oof_rows(examples: Sequence[Example], folds: list[int], k: int) -> _Rows:
     return rows
 
 
-def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[tuple[float, bool]]:
-    """Per example: the top candidate's out-of-fold ranker probability and correctness."""
+Top = tuple[float, bool, str]
+Cal = tuple[float, float]
+
+
+def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[Top]:
+    """Per example: the top candidate's out-of-fold ranker probability, correctness, family."""
     x, y, w, qid = np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid)
     row_fold = np.array([folds[q] for q in qid])
-    best: list[tuple[float, bool]] = [(0.0, False)] * n
+    best: list[Top] = [(0.0, False, "")] * n
     for f in range(k):
         tr, te = row_fold != f, row_fold == f
         if not te.any() or len(set(y[tr])) < 2:
@@ -207,27 +242,76 @@ def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[tuple[float, 
         model = _fit_ranker(x[tr], y[tr], w[tr], qid[tr])
         for q in np.unique(qid[te]):
             sel = qid == q
+            at = np.flatnonzero(sel)
             p = listwise_probs(x[sel] @ model.coef[0])
-            i = int(np.argmax(p))
-            best[q] = (float(p[i]), bool(y[sel][i]))
+            m = answer_probs(p, [rows.value[j] for j in at])
+            i = min(range(len(at)), key=lambda j: (-m[j], -p[j], j))
+            best[q] = (float(m[i]), bool(y[sel][i]), rows.family[int(at[i])])
     return best
 
 
-def choose_threshold(top: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
-    """The lowest cut-off whose answered precision (out of fold) reaches ``target``."""
-    ordered = sorted(top, key=lambda t: -t[0])
-    correct = 0
+def choose_threshold(
+    top: Sequence[Top] | Sequence[tuple[float, bool]],
+    weights: Sequence[float] | None = None,
+    target: float = TARGET_PRECISION,
+) -> float:
+    """The lowest cut-off whose (weighted) answered precision out of fold reaches ``target``."""
+    w = list(weights) if weights is not None else [1.0] * len(top)
+    pairs = [(float(t[0]), bool(t[1])) for t in top]
+    ordered = sorted(zip(pairs, w, strict=True), key=lambda t: -t[0][0])
+    correct = total = 0.0
     threshold = 1.0
-    for i, (p, ok) in enumerate(ordered, start=1):
-        correct += ok
-        if correct / i >= target:
+    for i, ((p, ok), wi) in enumerate(ordered):
+        correct += wi * ok
+        total += wi
+        tie = i + 1 < len(ordered) and ordered[i + 1][0][0] == p
+        if not tie and correct / total >= target:
             threshold = p
     return float(threshold)
 
 
+def family_calibration(top: Sequence[Top], weights: Sequence[float]) -> dict[str, Cal]:
+    """Platt scaling of the out-of-fold answer probability, one (a, b) per sketch family with
+    enough questions (else one pooled fit): families differ in how far their ranker probability
+    can be trusted, and one global cut-off on calibrated probabilities then answers the most
+    questions for a given precision."""
+    pooled = _platt(
+        [t for t in top if t[2]], [w for t, w in zip(top, weights, strict=True) if t[2]]
+    )
+    out: dict[str, Cal] = {}
+    for family in FAMILIES:
+        idx = [i for i, t in enumerate(top) if t[2] == family]
+        fit = None
+        if len(idx) >= MIN_FAMILY:
+            fit = _platt([top[i] for i in idx], [weights[i] for i in idx])
+        out[family] = fit or pooled or (1.0, 0.0)
+    return out
+
+
+def _platt(top: Sequence[Top], weights: Sequence[float]) -> Cal | None:
+    from sklearn.linear_model import LogisticRegression
+
+    y = [int(t[1]) for t in top]
+    if len(set(y)) < 2:
+        return None
+    p = np.clip(np.array([t[0] for t in top]), 1e-6, 1 - 1e-6)
+    x = np.log(p / (1 - p))[:, None]
+    clf = LogisticRegression(C=10.0).fit(x, y, sample_weight=list(weights))
+    return float(clf.coef_[0][0]), float(clf.intercept_[0])
+
+
+def calibrated(top: Sequence[Top], cal: dict[str, Cal]) -> list[Top]:
+    """``top`` with each probability calibrated for its family."""
+    bundle = OfflineModel.__new__(OfflineModel)
+    bundle.calibration = cal
+    return [(bundle.calibrate(f, p) if f else p, ok, f) for p, ok, f in top]
+
+
 def _summary(
-    examples: Sequence[Example], top: Sequence[tuple[float, bool]], threshold: float
+    examples: Sequence[Example], top: Sequence[Top], threshold: float, oracle: set[int]
 ) -> dict[str, Any]:
+    """Out-of-fold figures per source: always answering, with abstention, and the share of
+    questions with at least one correct candidate (the ranker's ceiling)."""
     out: dict[str, Any] = {}
     for source in ("finqa", "tatqa"):
         idx = [i for i, e in enumerate(examples) if e.source == source]
@@ -236,6 +320,7 @@ def _summary(
         right_ans = sum(top[i][1] for i in answered)
         out[source] = {
             "n": len(idx),
+            "candidate_ceiling": round(len(oracle & set(idx)) / max(len(idx), 1), 4),
             "accuracy_no_abstain": round(right / max(len(idx), 1), 4),
             "answered": round(len(answered) / max(len(idx), 1), 4),
             "precision_answered": round(right_ans / max(len(answered), 1), 4),
@@ -245,23 +330,32 @@ def _summary(
 
 
 def train(
-    data_dir: Path, out_dir: Path | None = None, k: int = 5, log: Callable[[str], None] = print
+    data_dir: Path,
+    out_dir: Path | None = None,
+    k: int = 5,
+    log: Callable[[str], None] = print,
+    evidence_k: int | None = EVIDENCE_K,
 ) -> OfflineModel:
-    """Train, cross-validate, calibrate the threshold and save the bundle."""
-    examples, hashes = load_examples(data_dir)
+    """Train, cross-validate, calibrate the thresholds and save the bundle."""
+    examples, hashes, evidence = load_examples(data_dir, evidence_k, log)
     log(f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} FinQA)")
     folds = _folds(examples, k)
     rows = _oof_rows(examples, folds, k)
     log(f"{len(rows.y)} candidate programs, {sum(rows.y)} correct")
     top = _cv_top(rows, folds, len(examples), k)
-    threshold = choose_threshold(top)
+    weights = [e.weight for e in examples]
+    cal = family_calibration(top, weights)
+    top = calibrated(top, cal)
+    threshold = choose_threshold(top, weights)
     vec, sketch = fit_sketch(examples)
     operand = fit_operand(examples)
     ranker = _fit_ranker(np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid))
-    cv = _summary(examples, top, threshold)
+    oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
+    cv = _summary(examples, top, threshold, oracle)
     log(json.dumps(cv, indent=2))
     metadata = {
         "training_files": hashes,
+        "training_evidence": evidence,
         "n_questions": len(examples),
         "cv_folds": k,
         "cross_validation": cv,
@@ -271,9 +365,10 @@ def train(
             "operand_C": OPERAND_C,
             "ranker_l2": RANKER_L2,
             "target_precision": TARGET_PRECISION,
+            "min_family": MIN_FAMILY,
         },
     }
-    model = OfflineModel(vec, sketch, operand, ranker, threshold, metadata)
+    model = OfflineModel(vec, sketch, operand, ranker, threshold, metadata, cal)
     if out_dir is not None:
         version = model.save(out_dir)
         log(f"saved offline model {version} to {out_dir}")
