@@ -11,6 +11,13 @@ import pytest
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# Tests never write to the user's ~/.finrag: the embedded store, keys and uploads go to a
+# throwaway folder unless a test sets its own.
+if "FINRAG_DATA_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["FINRAG_DATA_DIR"] = tempfile.mkdtemp(prefix="finrag-tests-")
+
 from support import SHARED_DATA  # noqa: E402
 
 

@@ -100,3 +100,22 @@ def test_follow_up_uses_the_previous_answer(runtime: Runtime) -> None:
 def test_published_schema_is_current() -> None:
     published = json.loads((ROOT / "docs" / "answer.schema.json").read_text())
     assert published == answer_json_schema(), "regenerate with: finrag schema > docs/answer.schema.json"
+
+
+def test_finrag_demo_runs_the_whole_path_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make run`'s first step: ingest the shipped filing and answer with the offline planner."""
+    from typer.testing import CliRunner
+
+    from finrag.cli import app
+
+    monkeypatch.setenv("FINRAG_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(answers) == 4
+    first = answers[0]
+    assert first["planner"] == "offline"
+    assert first["display"] == "1.6%", first
+    for answer in answers:
+        jsonschema.validate(answer, answer_json_schema())
+        assert answer["abstained"] or answer["program"] is not None

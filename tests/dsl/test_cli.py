@@ -95,7 +95,7 @@ def test_run_and_schema() -> None:
 
 
 def test_demo_shows_value_display_calculation_and_rescaling() -> None:
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["dsl", "demo"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "(5,829 - 5,735) / 5,735 = 1.6%" in out
