@@ -98,7 +98,7 @@ export interface paths {
         put?: never;
         /**
          * Audit Purge
-         * @description Remove rows older than the given age; the chain stays verifiable.
+         * @description Remove rows of every tenant older than the given age (operator tenant only).
          */
         post: operations["audit_purge_api_v1_audit_purge_post"];
         delete?: never;
@@ -116,7 +116,7 @@ export interface paths {
         };
         /**
          * Audit Verify
-         * @description Walk the whole hash chain from its anchor.
+         * @description Walk the whole hash chain (all tenants) from its anchor: operator tenant only.
          */
         get: operations["audit_verify_api_v1_audit_verify_get"];
         put?: never;
