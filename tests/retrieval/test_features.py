@@ -80,3 +80,44 @@ def test_header_row_and_numbers_in_question() -> None:
 
 def test_empty_candidates() -> None:
     assert feature_matrix("anything", []).shape == (0, len(FEATURE_NAMES))
+
+
+def test_metric_phrase_drops_scaffolding_and_years() -> None:
+    q = analyse_question("What was the percentage change in net revenue from 2018 to 2019?")
+    assert q.metric == {"net", "revenue"}
+    assert analyse_question("what is the ratio of 2019 to 2018?").metric == frozenset()
+
+
+def test_metric_label_features_prefer_the_named_row() -> None:
+    chunks = [
+        row_chunk("d", 1, "net revenue", (5829.0, 5735.0)),
+        row_chunk("d", 2, "revenue from services and other items", (10.0, 9.0)),
+        row_chunk("d", 3, "operating income", (1204.0, 1100.0)),
+    ]
+    f = _features("what was the change in net revenue from 2018 to 2019?", chunks)
+    assert f["metric_label_jaccard"][0] > f["metric_label_jaccard"][1] > 0.0
+    assert f["metric_label_cover"][0] == 1.0 and f["metric_label_cover"][2] == 0.0
+    assert f["metric_gap"][2] > 0.0 and f["metric_gap"][0] == 0.0
+
+
+def test_table_intro_sentences_and_value_counts() -> None:
+    chunks = [
+        text_chunk("d", 0, "the changes in the reserve for 2019 and 2018 are as follows: ."),
+        text_chunk("d", 1, "revenue rose to $ 5829 million in 2019 from $ 5735 million."),
+        row_chunk("d", 1, "net revenue", (5829.0, 5735.0)),
+    ]
+    f = _features("how did revenue change in 2019?", chunks)
+    assert f["intro_sentence"].tolist() == [1.0, 0.0, 0.0]
+    assert f["log_value_numbers"][0] == 0.0 and f["log_value_numbers"][1] > 0.0
+    assert f["q_year_count"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_ranks_within_kind() -> None:
+    chunks = [
+        row_chunk("d", 1, "net revenue", (5829.0, 5735.0)),
+        row_chunk("d", 2, "operating income", (1204.0, 1100.0)),
+        text_chunk("d", 0, "net revenue grew because of widgets."),
+    ]
+    f = _features("what was net revenue in 2019?", chunks)
+    # the sentence is the best of its kind even though a row beats it overall
+    assert f["kind_idf_rank"].tolist() == [1.0, 0.5, 1.0]

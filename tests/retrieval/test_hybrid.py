@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from finrag.errors import AccessDeniedError, StoreError
-from finrag.retrieval.hybrid import HybridRetriever
+from finrag.retrieval.hybrid import HybridRetriever, spread_pages
 from finrag.retrieval.rerank import Reranker
 
 pytestmark = pytest.mark.unit
@@ -33,6 +33,7 @@ def test_exact_match_row_is_a_top_candidate(retriever, loaded) -> None:
 
 
 def test_results_are_sorted_and_bounded(retriever) -> None:
+    retriever.page_spread = 0  # page spreading reorders across documents by design
     hits = retriever.retrieve("t1", "net revenue 2019", k=3)
     assert len(hits) == 3
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -77,3 +78,20 @@ def test_query_vectors_are_cached(loaded, embedder) -> None:
     retriever.retrieve("t1", "net revenue")
     retriever.retrieve("t1", "net revenue")
     assert (retriever.query_vectors.hits, retriever.query_vectors.misses) == (1, 1)
+
+
+def test_spread_pages_puts_distinct_pages_first() -> None:
+    pages = [("a", 1), ("a", 1), ("a", 2), ("a", 1), ("b", 1), ("a", 3)]
+    assert spread_pages(pages, 3) == [0, 2, 4, 1, 3, 5]
+    assert spread_pages(pages, 0) == [0, 1, 2, 3, 4, 5]
+    assert spread_pages([("a", 1)] * 4, 5) == [0, 1, 2, 3]  # one page: order unchanged
+
+
+def test_page_spread_keeps_single_page_order(loaded, embedder) -> None:
+    store, ids = loaded
+    spread = HybridRetriever(store, embedder, Reranker.load())
+    plain = HybridRetriever(store, embedder, Reranker.load(), page_spread=0)
+    question = "What was operating income in 2019?"
+    assert [h.id for h in spread.retrieve("t1", question, doc_ids=[ids["acme"]])] == [
+        h.id for h in plain.retrieve("t1", question, doc_ids=[ids["acme"]])
+    ]

@@ -10,7 +10,13 @@ import pytest
 from finrag.errors import ConfigError
 from finrag.retrieval.features import FEATURE_NAMES, Candidate
 from finrag.retrieval.rerank import Reranker, default_artifact_path
-from finrag.retrieval.training import fit_gbdt, fit_logistic, grouped_recall
+from finrag.retrieval.training import (
+    TrainingSet,
+    fit_gbdt,
+    fit_lambdarank,
+    fit_logistic,
+    grouped_recall,
+)
 from retrieval.retrieval_data import row_chunk, text_chunk
 
 pytestmark = pytest.mark.unit
@@ -85,3 +91,29 @@ def test_logistic_round_trip_and_grouped_recall() -> None:
     np.testing.assert_allclose(again.raw_scores(x), model.raw_scores(x), atol=1e-4)
     groups = np.repeat(np.arange(60), 10)
     assert grouped_recall(model.raw_scores(x), y, groups) > grouped_recall(-x[:, 0], y, groups)
+
+
+def test_lambdarank_export_matches_lightgbm(tmp_path) -> None:
+    pytest.importorskip("lightgbm")
+    x, y = _synthetic(2)
+    groups = np.repeat(np.arange(60), 10)
+    exported = fit_lambdarank(x, y, groups, trees=15, depth=3)
+    assert exported.trees is not None and exported.trees.learning_rate == 1.0
+    exported.version = "test"
+    exported.save(tmp_path / "rank.json")
+    reloaded = Reranker.load(tmp_path / "rank.json")
+    # thresholds are stored at full precision, so routing is exact; leaves are rounded
+    np.testing.assert_allclose(reloaded.raw_scores(x), exported.raw_scores(x), atol=1e-4)
+    assert grouped_recall(exported.raw_scores(x), y, groups) > grouped_recall(
+        np.zeros(len(y)), y, groups
+    )
+
+
+def test_training_weights_balance_the_sources() -> None:
+    x, y = _synthetic(3)
+    groups = np.repeat(np.arange(60), 10)
+    finqa = groups < 10  # 10 FinQA questions, 50 TAT-QA questions
+    data = TrainingSet(x, y, groups, groups, finqa=finqa)
+    weights = data.weights()
+    assert weights[finqa].sum() == pytest.approx(weights[~finqa].sum())
+    assert TrainingSet(x, y, groups, groups).weights().tolist() == [1.0] * len(y)

@@ -36,8 +36,10 @@ def train_reranker_command(
     out: Path | None = typer.Option(
         None, "--out", help="Artifact path (default: the committed finrag/retrieval/artifacts)."
     ),
-    version: str = typer.Option("1.0.0", "--version", help="Version recorded in the artifact."),
-    model: str = typer.Option("auto", "--model", help="auto, logistic or gbdt."),
+    version: str = typer.Option("2.0.0", "--version", help="Version recorded in the artifact."),
+    model: str = typer.Option(
+        "auto", "--model", help="auto, lambdarank, gbdt or logistic (auto: best in CV)."
+    ),
     embedder: str = typer.Option("minilm", "--embedder", help="Embedder for the candidates."),
     store: str | None = typer.Option(
         None, "--store", help="Store URL for the training corpus (default: a cached SQLite file)."

@@ -11,6 +11,11 @@ Text is normalised with a light stemmer (:func:`stem`): lower case, possessives 
 verbal suffixes stripped, so "revenues" meets "revenue" and "increased" meets "increase".
 Periods are read from the question (years, quarters, "fiscal 2019") and matched against the
 chunk's column periods and headers as well as its text.
+
+The question's *metric phrase* is its content words minus scaffolding ("change", "ratio",
+"percentage", ...), years and numbers: what a row label or sentence must name. Listwise
+features (gaps to the best candidate, ranks within the candidate's kind) let a pointwise
+feature row see the rest of the list.
 """
 
 from __future__ import annotations
@@ -71,6 +76,47 @@ _WEAK = frozenset(
     ]
 )
 
+# Question scaffolding: words that say what to compute rather than which fact to read, so the
+# "metric phrase" of a question (what a row label or sentence must name) is what remains.
+_SCAFFOLD = frozenset(
+    stem_word
+    for stem_word in (
+        "average",
+        "change",
+        "chang",
+        "difference",
+        "differ",
+        "ratio",
+        "increase",
+        "decrease",
+        "growth",
+        "portion",
+        "proportion",
+        "percent",
+        "percentage",
+        "rate",
+        "many",
+        "much",
+        "approximate",
+        "approximately",
+        "respectively",
+        "compare",
+        "compar",
+        "combine",
+        "combin",
+        "sum",
+        "period",
+        "end",
+        "based",
+        "bas",
+    )
+)
+# Sentences that introduce a table ("... is as follows:", "the following table ...") repeat the
+# question's words but hold no value.
+_INTRO = re.compile(
+    r"\b(?:as follows|following|table|below|summarized|summarizes|set forth)\b|:\s*\.?\s*$"
+)
+
 FEATURE_NAMES: tuple[str, ...] = (
     "kw_present",
     "kw_rr",
@@ -107,6 +153,16 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cosine_gap",
     "label_cosine",
     "label_cosine_gap",
+    "metric_overlap",
+    "metric_label_jaccard",
+    "metric_label_cover",
+    "metric_gap",
+    "intro_sentence",
+    "log_value_numbers",
+    "q_year_count",
+    "kind_cosine_rank",
+    "kind_idf_rank",
+    "kind_metric_rank",
 )
 
 
@@ -168,6 +224,7 @@ class QuestionTerms:
     numbers: frozenset[str]
     asks_change: bool
     asks_ratio: bool
+    metric: frozenset[str]
 
 
 @lru_cache(maxsize=4096)
@@ -187,7 +244,18 @@ def analyse_question(question: str) -> QuestionTerms:
         numbers=numbers,
         asks_change=bool(_CHANGE.search(question.lower())),
         asks_ratio=bool(_RATIO.search(question.lower())),
+        metric=_metric_terms(content, years),
     )
+
+
+def _metric_terms(content: Sequence[str], years: frozenset[str]) -> frozenset[str]:
+    """The question's content stems minus scaffolding, weak words, years and numbers."""
+    metric = {
+        t
+        for t in content
+        if t not in _SCAFFOLD and t not in _WEAK and t not in years and not t[0].isdigit()
+    }
+    return frozenset(metric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +273,8 @@ class ChunkTerms:
     n_numbers: int
     is_table: bool
     is_header_row: bool
+    is_intro: bool
+    n_values: int
 
 
 def _chunk_context(chunk: Chunk) -> tuple[str, str]:
@@ -233,6 +303,8 @@ def analyse_chunk(chunk: Chunk) -> ChunkTerms:
         number_count = sum(cell.number is not None for cell in chunk.cells)
     else:
         number_count = len(chunk.numbers) or len(_numbers(chunk.text))
+    # Numbers other than years: what a sentence can contribute as a value.
+    values = number_count if is_table else len(_numbers(chunk.text) - set(_YEAR.findall(body)))
     terms = ChunkTerms(
         terms=frozenset(content) | frozenset(header_terms),
         bigrams=frozenset(itertools.pairwise(content)),
@@ -245,6 +317,8 @@ def analyse_chunk(chunk: Chunk) -> ChunkTerms:
         n_numbers=number_count,
         is_table=is_table,
         is_header_row=is_table and (chunk.row_index == 0 or number_count == 0),
+        is_intro=not is_table and not values and bool(_INTRO.search(chunk.text.lower())),
+        n_values=values,
     )
     if len(_CHUNK_CACHE) >= _CHUNK_CACHE_MAX:
         _CHUNK_CACHE.clear()
@@ -343,7 +417,27 @@ def _row(
         0.0,  # cosine_gap, filled by the caller
         cand.label_cosine if cand.label_cosine is not None else 0.0,
         0.0,  # label_cosine_gap, filled by the caller
+        *_metric_features(q, c),
+        0.0,  # metric_gap, filled by the caller
+        1.0 if c.is_intro else 0.0,
+        math.log1p(c.n_values),
+        float(len(q.years)),
+        0.0,  # kind_cosine_rank, filled by the caller
+        0.0,  # kind_idf_rank, filled by the caller
+        0.0,  # kind_metric_rank, filled by the caller
     ]
+
+
+def _metric_features(q: QuestionTerms, c: ChunkTerms) -> tuple[float, float, float]:
+    """The metric phrase against the chunk (share found) and its row label (Jaccard, cover)."""
+    if not q.metric:
+        return 0.0, 0.0, 0.0
+    overlap = len(q.metric & c.terms) / len(q.metric)
+    label = set(c.label) - _WEAK
+    if not label:
+        return overlap, 0.0, 0.0
+    common = len(q.metric & label)
+    return overlap, common / len(q.metric | label), common / len(label)
 
 
 def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArray[np.float64]:
@@ -371,7 +465,29 @@ def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArra
         ("label_in_question", "label_gap"),
         ("cosine", "cosine_gap"),
         ("label_cosine", "label_cosine_gap"),
+        ("metric_overlap", "metric_gap"),
     ):
         column = matrix[:, FEATURE_NAMES.index(source)]
         matrix[:, FEATURE_NAMES.index(target)] = column.max() - column
+    _kind_ranks(matrix)
     return matrix
+
+
+def _kind_ranks(matrix: npt.NDArray[np.float64]) -> None:
+    """Reciprocal rank of each candidate among candidates of its own kind (row or sentence).
+
+    A question often needs one table row and one sentence; the best sentence can rank below
+    several rows overall and still be the evidence, so the model sees its rank within kind.
+    """
+    is_table = matrix[:, FEATURE_NAMES.index("is_table")] > 0.5
+    for source, target in (
+        ("cosine", "kind_cosine_rank"),
+        ("idf_overlap", "kind_idf_rank"),
+        ("metric_overlap", "kind_metric_rank"),
+    ):
+        column = matrix[:, FEATURE_NAMES.index(source)]
+        out = matrix[:, FEATURE_NAMES.index(target)]
+        for mask in (is_table, ~is_table):
+            if mask.any():
+                ranks = (-column[mask]).argsort(kind="stable").argsort()
+                out[mask] = 1.0 / (1.0 + ranks)

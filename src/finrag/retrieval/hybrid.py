@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -34,7 +34,31 @@ from finrag.retrieval.indexing import cached_embedder, embedding_text
 from finrag.retrieval.rerank import Reranker
 from finrag.store.base import DEFAULT_CANDIDATES, Store, check_limit, check_tenant
 
-__all__ = ["HybridRetriever", "QueryVectorCache"]
+__all__ = ["DEFAULT_PAGE_SPREAD", "HybridRetriever", "QueryVectorCache", "spread_pages"]
+
+#: Leading results drawn from distinct pages. In a long filing the best chunks of one page
+#: (several rows of one table) crowd out the other pages a question may need; after the first
+#: five the order is by score again, so sibling rows still follow. A one-page document (a FinQA
+#: record) is unaffected. Chosen on FinanceBench page recall@5 (0.34 -> 0.48 in an offline run).
+DEFAULT_PAGE_SPREAD = 5
+
+
+def spread_pages(pages: Sequence[tuple[str, int]], head: int) -> list[int]:
+    """Indices of a best-first list with its first ``head`` items from distinct pages.
+
+    ``pages`` holds ``(doc_id, page)`` of each item in score order. Items skipped because
+    their page was already used keep their relative order after the head.
+    """
+    lead: list[int] = []
+    seen: set[tuple[str, int]] = set()
+    for i, page in enumerate(pages):
+        if len(lead) >= head:
+            break
+        if page not in seen:
+            seen.add(page)
+            lead.append(i)
+    chosen = set(lead)
+    return lead + [i for i in range(len(pages)) if i not in chosen]
 
 
 class QueryVectorCache:
@@ -80,6 +104,8 @@ class HybridRetriever(Retriever):
         candidates: how deep each of the keyword and vector lists goes before fusion.
         rerank_depth: how many fused candidates the reranker sees (default: ``candidates``).
         query_cache_size: entries in the query-vector LRU.
+        page_spread: how many leading results must come from distinct pages (when the
+            candidates span several pages); the rest follow in score order. 0 turns it off.
         vector_cache: where chunk and label vectors are read for the cosine features
             (default: the store, which caches every vector indexing computed).
     """
@@ -95,6 +121,7 @@ class HybridRetriever(Retriever):
         candidates: int = DEFAULT_CANDIDATES,
         rerank_depth: int | None = None,
         query_cache_size: int = 2048,
+        page_spread: int = DEFAULT_PAGE_SPREAD,
         vector_cache: EmbeddingCache | None = None,
     ) -> None:
         self.store = store
@@ -103,6 +130,7 @@ class HybridRetriever(Retriever):
         self.candidates = check_limit(candidates)
         self.rerank_depth = check_limit(rerank_depth or candidates)
         self.query_vectors = QueryVectorCache(embedder, query_cache_size)
+        self.page_spread = page_spread
         inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
         self.unit_vectors = cached_embedder(inner, vector_cache or store)
 
@@ -171,6 +199,9 @@ class HybridRetriever(Retriever):
             probabilities = self.reranker.score(question, pool)
             order = sorted(range(len(pool)), key=lambda i: (-probabilities[i], i))
             scored = [(pool[i], float(probabilities[i]), float(probabilities[i])) for i in order]
+        if self.page_spread > 0:
+            pages = [(cand.chunk.doc_id, cand.chunk.page) for cand, _, _ in scored]
+            scored = [scored[i] for i in spread_pages(pages, self.page_spread)]
         return [
             Retrieved(
                 chunk=cand.chunk,

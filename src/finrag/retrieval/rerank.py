@@ -2,8 +2,8 @@
 
 The model is a JSON artifact (no pickles, so it loads with any scikit-learn version, or
 without scikit-learn at all): either a logistic regression (standardisation + coefficients) or
-a gradient-boosted tree ensemble stored as complete binary trees of fixed depth, evaluated
-with a few vectorised numpy steps. The artifact records its format version, the feature names
+a gradient-boosted tree ensemble (pointwise scikit-learn boosting or LightGBM LambdaMART)
+stored as complete binary trees of fixed depth, evaluated with a few vectorised numpy steps. The artifact records its format version, the feature names
 in order, and the sha256 of every training file, so a report can say which model produced it.
 
 The default artifact ships in ``finrag/retrieval/artifacts/`` and is rebuilt with
@@ -163,7 +163,9 @@ class Reranker:
                 "init": t.init,
                 "learning_rate": t.learning_rate,
                 "feature": t.feature.tolist(),
-                "threshold": [_rounded(row) for row in t.threshold],
+                # Thresholds keep full precision: a rounded one could send a value that sits
+                # just above it to the wrong side. Leaves tolerate rounding.
+                "threshold": [row.tolist() for row in t.threshold],
                 "leaves": [_rounded(row) for row in t.leaves],
             }
         return out
