@@ -112,10 +112,15 @@ class Runtime:
         self.store.close()
 
 
-def build_runtime(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    cache: EmbeddingCache | None = None,
+) -> Runtime:
     """The CLI's stack: retrieval per ``settings`` plus planners built on demand."""
     settings = settings or Settings()
-    parts = build_retrieval(settings, embedder=embedder)
+    parts = build_retrieval(settings, embedder=embedder, cache=cache)
     return Runtime(
         settings=settings, store=parts.store, embedder=parts.embedder, retriever=parts.retriever
     )

@@ -150,3 +150,29 @@ def test_detect_currency() -> None:
     assert detect_currency("(dollars in billions)") == "USD"
     assert detect_currency("(€ in millions)") == "EUR"
     assert detect_currency("(in millions)") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "scale"),
+    [
+        ("2019 €m", Scale.MILLIONS),
+        ("£m", Scale.MILLIONS),
+        ("$M", Scale.MILLIONS),
+        ("2019  $’000", Scale.THOUSANDS),
+        ("$'000", Scale.THOUSANDS),
+        ("$ million", Scale.MILLIONS),
+        ("€ million", Scale.MILLIONS),
+        ("RMB'000", Scale.THOUSANDS),
+        ("(in million)", Scale.MILLIONS),
+        ("Appropriation of earnings (in thousand NT dollars)", Scale.THOUSANDS),
+    ],
+)
+def test_currency_scale_headers_of_non_us_filings(header: str, scale: Scale) -> None:
+    assert detect_scale(header) is scale
+
+
+@pytest.mark.parametrize(
+    "text", ["Net revenue increased to $5,829 million", "$ 5829", "Total $ 1,234"]
+)
+def test_amounts_are_not_scale_statements(text: str) -> None:
+    assert detect_scale(text) is None

@@ -99,7 +99,10 @@ def _financebench(
             store, args["embedder"], args["reranker"], args["rerank"]
         )
         doc_ids = ev.index_financebench(
-            directory, store, cached_embedder(retriever.embedder, store), progress=update
+            directory,
+            store,
+            cached_embedder(retriever.embedder, ev.embedding_cache()),
+            progress=update,
         )
         scoped = ev.evaluate_financebench(questions, doc_ids, retriever, progress=update)
         unscoped = ev.evaluate_financebench(
@@ -178,7 +181,7 @@ def retrieval(
     with _progress(progress) as update:
         if finqa_files:
             name = "finqa-" + "-".join(p.stem for p in finqa_files)
-            with _open(store, f"{name}.db") as finqa_store:
+            with _open(store, f"{name}-{ev.parser_fingerprint()}.db") as finqa_store:
                 retriever = _retriever(finqa_store, embedder, reranker, rerank)
                 report["reranker"] = retriever.reranker.version if retriever.reranker else None
                 report["finqa"] = ev.evaluate_finqa(

@@ -72,7 +72,9 @@ def load_examples(dataset: str, paths: Sequence[Path]) -> list[QAExample]:
         try:
             examples.extend(loaders[dataset](records))
         except (KeyError, TypeError) as exc:
-            raise EvaluationError(f"{path} does not look like a {dataset} file: missing {exc}") from exc
+            raise EvaluationError(
+                f"{path} does not look like a {dataset} file: missing {exc}"
+            ) from exc
     return examples
 
 
@@ -101,11 +103,15 @@ def _tatqa(records: list[dict[str, Any]]) -> Iterator[QAExample]:
                 dataset="tatqa",
                 question=q["question"],
                 record_key=key,
-                gold_answer=q["answer"] if not isinstance(q["answer"], list) else json.dumps(q["answer"]),
+                gold_answer=q["answer"]
+                if not isinstance(q["answer"], list)
+                else json.dumps(q["answer"]),
                 gold_program=q.get("derivation") or None,
                 gold_scale=q.get("scale", ""),
                 answer_type=q["answer_type"],
-                gold_facts=tuple(f"paragraph_{by_uid.get(u, u)}" for u in q.get("rel_paragraphs", [])),
+                gold_facts=tuple(
+                    f"paragraph_{by_uid.get(u, u)}" for u in q.get("rel_paragraphs", [])
+                ),
                 extra={"answer_from": q.get("answer_from", "")},
             )
 

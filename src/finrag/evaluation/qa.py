@@ -21,7 +21,13 @@ from finrag.dsl.jsonform import parse_json
 from finrag.dsl.printer import to_string
 from finrag.errors import DSLError, EvaluationError
 from finrag.evaluation.datasets import QAExample, load_examples, load_records
-from finrag.evaluation.report import ExampleResult, aggregate, by_sketch, git_revision, program_sketch
+from finrag.evaluation.report import (
+    ExampleResult,
+    aggregate,
+    by_sketch,
+    git_revision,
+    program_sketch,
+)
 from finrag.evaluation.scoring import SCORING_VERSION, score_answer
 from finrag.retrieval.indexing import index_document
 from finrag.retrieval.labels import finqa_gold
@@ -89,17 +95,24 @@ def _index_filings(
         pdf = _find_pdf(paths, key)
         report, results = runtime.index([pdf], tenant=tenant)
         if report.failed or not results:
-            raise EvaluationError(f"could not ingest {pdf}: {report.failed[0].error if report.failed else '?'}")
+            raise EvaluationError(
+                f"could not ingest {pdf}: {report.failed[0].error if report.failed else '?'}"
+            )
         out[key] = (results[0].doc_id, None)
     return out
 
 
 def _find_pdf(paths: Sequence[Path], doc_name: str) -> Path:
     for base in paths:
-        for candidate in (base.parent / "pdfs" / f"{doc_name}.pdf", base.parent / f"{doc_name}.pdf"):
+        for candidate in (
+            base.parent / "pdfs" / f"{doc_name}.pdf",
+            base.parent / f"{doc_name}.pdf",
+        ):
             if candidate.exists():
                 return candidate
-    raise EvaluationError(f"FinanceBench filing {doc_name}.pdf not found beside {paths[0]} (expected pdfs/)")
+    raise EvaluationError(
+        f"FinanceBench filing {doc_name}.pdf not found beside {paths[0]} (expected pdfs/)"
+    )
 
 
 def _retrieval_hit(example: QAExample, answer: Answer, payload: Any) -> float | None:
@@ -136,7 +149,9 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         prompt_tokens=answer.usage.prompt_tokens,
         completion_tokens=answer.usage.completion_tokens,
         cost_usd=answer.usage.cost_usd,
-        sketch=program_sketch(example.gold_program) if example.dataset != "financebench" else example.answer_type,
+        sketch=program_sketch(example.gold_program)
+        if example.dataset != "financebench"
+        else example.answer_type,
     )
 
 
@@ -170,7 +185,9 @@ def evaluate_qa(
         if not example.history:
             conversation = Conversation()
         doc_id, payload = docs[example.record_key]
-        answer = pipeline.answer(example.question, tenant=tenant, doc_ids=[doc_id], conversation=conversation)
+        answer = pipeline.answer(
+            example.question, tenant=tenant, doc_ids=[doc_id], conversation=conversation
+        )
         results.append(_result(example, answer, payload))
         progress(dataset, n, len(examples))
     report = {

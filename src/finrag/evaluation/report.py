@@ -103,7 +103,9 @@ def aggregate(dataset: str, results: Sequence[ExampleResult]) -> dict[str, Any]:
         headline: correct / n,
         "answered": len(answered),
         "abstention_rate": 1 - len(answered) / n,
-        "precision_answered": (sum(r.correct for r in answered) / len(answered)) if answered else 0.0,
+        "precision_answered": (sum(r.correct for r in answered) / len(answered))
+        if answered
+        else 0.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "prompt_tokens": sum(r.prompt_tokens for r in results),
@@ -139,10 +141,17 @@ def git_revision(root: Path | None = None) -> str:
     cwd = root or Path.cwd()
     try:
         rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "nogit"
@@ -164,7 +173,11 @@ def write_report(
 ) -> dict[str, Path]:
     """Write ``<stem>.json``, ``<stem>.md`` and ``<stem>.png``; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out_dir / f"{stem}.json", "md": out_dir / f"{stem}.md", "png": out_dir / f"{stem}.png"}
+    paths = {
+        "json": out_dir / f"{stem}.json",
+        "md": out_dir / f"{stem}.md",
+        "png": out_dir / f"{stem}.png",
+    }
     full = dict(report)
     full["examples"] = [asdict(r) for r in results]
     paths["json"].write_text(json.dumps(full, indent=2, default=str) + "\n", encoding="utf-8")
@@ -189,7 +202,9 @@ def _plot(path: Path, report: Mapping[str, Any], results: Sequence[ExampleResult
     right.hist([r.latency_ms for r in results], bins=30, color="#6aa84f")
     right.set_xlabel("latency per question (ms)")
     right.set_title("latency")
-    fig.suptitle(f"{report['dataset']} - planner {report['planner']} - n={report['metrics']['questions']}")
+    fig.suptitle(
+        f"{report['dataset']} - planner {report['planner']} - n={report['metrics']['questions']}"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -209,7 +224,13 @@ def _markdown(report: Mapping[str, Any], plot_name: str) -> str:
     for key, value in report["metrics"].items():
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
         lines.append(f"| {key} | {shown} |")
-    lines += ["", "## By gold program sketch", "", "| sketch | n | accuracy |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "## By gold program sketch",
+        "",
+        "| sketch | n | accuracy |",
+        "| --- | --- | --- |",
+    ]
     for sketch, row in report.get("by_sketch", {}).items():
         lines.append(f"| {sketch} | {row['n']} | {row['accuracy']:.3f} |")
     lines += ["", f"![plot]({plot_name})", ""]
@@ -224,5 +245,7 @@ def compare_to_baseline(
     failures = []
     for key in HIGHER_IS_BETTER:
         if key in base and key in metrics and metrics[key] < base[key] - margin:
-            failures.append(f"{key} dropped from {base[key]:.4f} to {metrics[key]:.4f} (margin {margin})")
+            failures.append(
+                f"{key} dropped from {base[key]:.4f} to {metrics[key]:.4f} (margin {margin})"
+            )
     return failures

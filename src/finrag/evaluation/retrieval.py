@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finrag.documents.chunking import chunk_document
 from finrag.documents.datasets import finqa_document
@@ -39,14 +39,20 @@ from finrag.retrieval.indexing import cached_embedder, index_document, index_pat
 from finrag.retrieval.labels import finqa_gold
 from finrag.store.base import Store
 
+if TYPE_CHECKING:
+    from finrag.store.sqlite import SQLiteStore
+
 __all__ = [
     "FinanceBenchQuestion",
     "cache_dir",
     "corpus_key",
+    "embedding_cache",
+    "eval_store_url",
     "evaluate_financebench",
     "evaluate_finqa",
     "financebench_questions",
     "index_financebench",
+    "parser_fingerprint",
     "time_queries",
     "write_retrieval_report",
 ]
@@ -68,15 +74,38 @@ def cache_dir() -> Path:
     return path
 
 
+def parser_fingerprint() -> str:
+    """A short hash of the parsing and chunking source code.
+
+    Stores are idempotent by document id, so a store built by older parsing code would keep
+    serving its chunks; cached evaluation stores put this in their name instead.
+    """
+    digest = hashlib.sha256()
+    code = Path(chunk_document.__code__.co_filename).parent
+    for source in sorted(code.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def eval_store_url(name: str) -> str:
+    """The cached SQLite store ``<name>-<parser fingerprint>.db`` under :func:`cache_dir`."""
+    return f"sqlite:///{cache_dir().parent / f'{name}-{parser_fingerprint()}.db'}"
+
+
+def embedding_cache() -> SQLiteStore:
+    """A persistent embedding cache shared by evaluation stores of every parser version."""
+    from finrag.store.sqlite import SQLiteStore
+
+    return SQLiteStore(cache_dir().parent / "embedding-cache.db")
+
+
 def corpus_key(files: Sequence[Path], embedder: Embedder) -> str:
     """A short hash of the files' bytes, the embedder and the parsing/chunking source code."""
     digest = hashlib.sha256(embedder.name.encode())
     for path in sorted(files):
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    code = Path(chunk_document.__code__.co_filename).parent
-    for source in sorted(code.glob("*.py")):
-        digest.update(source.read_bytes())
+    digest.update(parser_fingerprint().encode())
     return digest.hexdigest()[:16]
 
 
@@ -107,7 +136,7 @@ def evaluate_finqa(
     """FinQA evidence recall@k, each question scoped to its own record's document."""
     records = [r for p in paths for r in json.loads(Path(p).read_text(encoding="utf-8"))]
     records = records[:limit] if limit else records
-    embedder = cached_embedder(retriever.embedder, store)
+    embedder = cached_embedder(retriever.embedder, embedding_cache())
     rows, misses = [], []
     for n, record in enumerate(records, start=1):
         doc = finqa_document(record)

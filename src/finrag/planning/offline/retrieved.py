@@ -26,12 +26,12 @@ def retrieve_all(
     """The top-``k`` retrieved chunks of each (tenant, question, document, chunks) item, and a
     description of the retriever used (for the model's metadata)."""
     from finrag.config import Settings
-    from finrag.evaluation.retrieval import cache_dir
+    from finrag.evaluation.retrieval import embedding_cache, eval_store_url
     from finrag.retrieval.indexing import index_document
     from finrag.runtime import build_runtime
 
-    settings = Settings(store_url=f"sqlite:///{cache_dir().parent / 'qa-eval.db'}")
-    runtime = build_runtime(settings)
+    settings = Settings(store_url=eval_store_url("qa-eval"))
+    runtime = build_runtime(settings, cache=embedding_cache())
     try:
         seen: set[tuple[str, str]] = set()
         for tenant, _, doc, chunks in items:
