@@ -65,9 +65,16 @@ def build_retrieval(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_store_url)
     base = embedder or get_embedder(settings.embedder)
-    cached = cached_embedder(base, cache if cache is not None else store)
+    vectors = cache if cache is not None else store
+    cached = cached_embedder(base, vectors)
+    # The reranker's cosine features read chunk and row-label vectors from the cache that
+    # indexing writes to; reading another one would re-embed every label at query time.
     retriever = HybridRetriever(
-        store, cached, _reranker(settings), candidates=settings.retrieval.candidates
+        store,
+        cached,
+        _reranker(settings),
+        candidates=settings.retrieval.candidates,
+        vector_cache=vectors,
     )
     return Retrieval(store=store, embedder=cached, retriever=retriever)
 

@@ -19,6 +19,7 @@ from finrag.documents.datasets import finqa_document, tatqa_document
 from finrag.dsl.ast import Literal, Program, Ref, RowName, Step
 from finrag.dsl.jsonform import parse_json
 from finrag.dsl.printer import to_string
+from finrag.dsl.tatqa import derivation_to_program
 from finrag.errors import DSLError, EvaluationError
 from finrag.evaluation.datasets import QAExample, load_examples, load_records
 from finrag.evaluation.report import (
@@ -153,6 +154,19 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         if example.dataset != "financebench"
         else example.answer_type,
     )
+
+
+def _sketch(example: QAExample) -> str:
+    """The gold program's shape; TAT-QA derivations are converted to DSL programs first."""
+    if example.dataset == "financebench":
+        return example.answer_type
+    if example.dataset == "tatqa":
+        try:
+            program = derivation_to_program(example.gold_program or "", example.gold_scale)
+        except DSLError:
+            return "unconvertible"
+        return program_sketch(to_string(program))
+    return program_sketch(example.gold_program)
 
 
 def evaluate_qa(

@@ -5,9 +5,9 @@ vector lists with :func:`finrag.retrieval.fusion.rrf` (inside one SQL statement 
 in Python elsewhere). The :class:`~finrag.retrieval.rerank.Reranker` then reorders the fused
 candidates using the ranks and lexical, period and table features of each one.
 
-Query vectors are kept in a small LRU keyed by the question text, so a repeated question (a
-retry, a follow-up evaluation run, the second turn of a UI session) does not pay for the
-embedder again.
+Query vectors are kept in a small in-process LRU keyed by the question text, so a repeated
+question (a retry, the second turn of a UI session) does not pay for the embedder again; they
+are not written to the persistent cache.
 
 The reranker also sees the exact cosine of the question with each candidate's text and with
 its row label. Those vectors are not recomputed: indexing put them in the embedding cache
@@ -129,9 +129,11 @@ class HybridRetriever(Retriever):
         self.reranker = reranker
         self.candidates = check_limit(candidates)
         self.rerank_depth = check_limit(rerank_depth or candidates)
-        self.query_vectors = QueryVectorCache(embedder, query_cache_size)
         self.page_spread = page_spread
         inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
+        # Questions are embedded directly and kept in the in-process LRU: writing every new
+        # question to a persistent cache would cost a write transaction per query.
+        self.query_vectors = QueryVectorCache(inner, query_cache_size)
         self.unit_vectors = cached_embedder(inner, vector_cache or store)
 
     def __repr__(self) -> str:
