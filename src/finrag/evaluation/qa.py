@@ -150,9 +150,7 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         prompt_tokens=answer.usage.prompt_tokens,
         completion_tokens=answer.usage.completion_tokens,
         cost_usd=answer.usage.cost_usd,
-        sketch=program_sketch(example.gold_program)
-        if example.dataset != "financebench"
-        else example.answer_type,
+        sketch=_sketch(example),
     )
 
 

@@ -44,13 +44,20 @@ def score_answer(example: QAExample, answer: Answer, resolved_program: str | Non
     answered = not answer.abstained and answer.value is not None
     if not answered:
         return Score(
-            correct=False, answered=False, program_correct=False if example.gold_program else None
+            correct=False,
+            answered=False,
+            program_correct=False if _has_program(example) else None,
         )
     if example.dataset in ("finqa", "convfinqa"):
         return _finqa(example, answer, resolved_program)
     if example.dataset == "tatqa":
         return Score(correct=_tatqa_match(example, answer), answered=True)
     return Score(correct=_financebench_match(example, answer), answered=True)
+
+
+def _has_program(example: QAExample) -> bool:
+    """Program accuracy is defined where gold programs are FinQA programs."""
+    return example.dataset in ("finqa", "convfinqa") and bool(example.gold_program)
 
 
 def _finqa(example: QAExample, answer: Answer, resolved: str | None) -> Score:
