@@ -13,6 +13,7 @@ from finrag.planning.base import PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.data import finqa_chunks, tatqa_chunks
+from finrag.planning.offline.evaluate import topk_chunks
 from support import require_shared
 
 pytestmark = [pytest.mark.unit, pytest.mark.data]
@@ -41,8 +42,10 @@ def test_tatqa_floor(planner: OfflinePlanner) -> None:
             if q["answer_type"] != "arithmetic":
                 continue
             n += 1
+            # The planner is trained on top-8 retrieved evidence, its production condition.
+            evidence = topk_chunks(q["question"], chunks, 8)
             plan = OfflinePlanner(planner.model, threshold=0.0).plan(
-                PlanRequest(q["question"], chunks)
+                PlanRequest(q["question"], evidence)
             )
             if plan.program is None:
                 continue
@@ -61,8 +64,9 @@ def test_convfinqa_conversation(planner: OfflinePlanner) -> None:
     values = []
     loose = OfflinePlanner(planner.model, threshold=0.0)
     context = build_context(chunks)
+    evidence = topk_chunks(questions[0], chunks, 8)  # the conversation is about one metric
     for q in questions:
-        plan = loose.plan(PlanRequest(q, chunks, tuple(turns)))
+        plan = loose.plan(PlanRequest(q, evidence, tuple(turns)))
         assert plan.program is not None, plan.abstain_reason
         value = execute(plan.program, context).value
         values.append(value)

@@ -23,12 +23,22 @@ _err = Console(stderr=True)
 
 
 def ask(
-    target: str = typer.Argument(..., help="A report file (PDF, HTML, XLSX, CSV, JSON) or a stored document id."),
-    questions: list[str] = typer.Argument(..., help="One or more questions; later ones are follow-ups."),
-    planner: str | None = typer.Option(None, "--planner", "-p", help="offline, openai:gpt-4o, openai-compatible:<model>@<url>"),
-    as_json: bool = typer.Option(False, "--json", help="Print the Answer as JSON (one object per question)."),
+    target: str = typer.Argument(
+        ..., help="A report file (PDF, HTML, XLSX, CSV, JSON) or a stored document id."
+    ),
+    questions: list[str] = typer.Argument(
+        ..., help="One or more questions; later ones are follow-ups."
+    ),
+    planner: str | None = typer.Option(
+        None, "--planner", "-p", help="offline, openai:gpt-4o, openai-compatible:<model>@<url>"
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the Answer as JSON (one object per question)."
+    ),
     k: int | None = typer.Option(None, "--k", min=1, max=100, help="Evidence chunks per question."),
-    tenant: str | None = typer.Option(None, "--tenant", help="Tenant whose documents are searched."),
+    tenant: str | None = typer.Option(
+        None, "--tenant", help="Tenant whose documents are searched."
+    ),
 ) -> None:
     """Answer QUESTIONS about TARGET with a program, its trace and cited evidence."""
     from finrag.answering.pipeline import Conversation
@@ -68,7 +78,9 @@ def _resolve_target(runtime: Runtime, target: str) -> str:
         try:
             return runtime.store.get_document_info(tenant, target).id
         except NotFoundError as exc:
-            raise NotFoundError(f"{target!r} is neither a file nor a stored document id of tenant {tenant!r}") from exc
+            raise NotFoundError(
+                f"{target!r} is neither a file nor a stored document id of tenant {tenant!r}"
+            ) from exc
     with _err.status(f"indexing {path.name} ..."):
         report, results = runtime.index([path])
     if report.failed:

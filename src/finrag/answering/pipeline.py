@@ -31,10 +31,20 @@ __all__ = ["AnswerPipeline", "Conversation"]
 
 @dataclass
 class Conversation:
-    """The turns of one conversation; follow-up questions see the earlier answers."""
+    """The turns of one conversation; follow-up questions see the earlier answers.
+
+    ``evidence`` keeps the chunks earlier answers cited, so a follow-up ("what is the
+    difference?") can reuse their cells even when its own retrieval does not find them again.
+    """
 
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     turns: list[Turn] = field(default_factory=list)
+    evidence: dict[str, Chunk] = field(default_factory=dict)
+
+    def with_cited(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """``chunks`` followed by the earlier turns' cited chunks not already among them."""
+        held = {c.id for c in chunks}
+        return [*chunks, *(c for cid, c in self.evidence.items() if cid not in held)]
 
     def retrieval_query(self, question: str) -> str:
         """Follow-ups ("what percentage change does this represent?") borrow the last question."""
@@ -68,13 +78,17 @@ class AnswerPipeline:
         retrieved = time.perf_counter()
         turns = tuple(conversation.turns) if conversation else ()
         chunks = [h.chunk for h in hits]
-        request = PlanRequest(question=question, evidence=chunks, conversation=turns, request_id=rid)
+        if conversation is not None:
+            chunks = conversation.with_cited(chunks)
+        request = PlanRequest(
+            question=question, evidence=chunks, conversation=turns, request_id=rid
+        )
         try:
             plan = self.planner.plan(request)
         except PlanningError as exc:
             plan = abstention_from_error(exc, self.planner.name)
         planned = time.perf_counter()
-        answer = self._finish(question, rid, hits, plan, turns)
+        answer = self._finish(question, rid, hits, chunks, plan, turns)
         done = time.perf_counter()
         answer.timings = Timings(
             retrieve_ms=_ms(started, retrieved),
@@ -86,6 +100,8 @@ class AnswerPipeline:
         answer.doc_ids = sorted({c.doc_id for c in chunks}) if doc_ids is None else list(doc_ids)
         if conversation is not None:
             conversation.turns.append(_turn(question, answer))
+            cited = {item.id for item in answer.evidence if item.cited}
+            conversation.evidence.update((c.id, c) for c in chunks if c.id in cited)
         return answer
 
     def _finish(
@@ -93,14 +109,14 @@ class AnswerPipeline:
         question: str,
         rid: str,
         hits: Sequence[Retrieved],
+        chunks: Sequence[Chunk],
         plan: Plan,
         turns: Sequence[Turn],
     ) -> Answer:
-        answer = _base_answer(question, rid, hits, plan)
+        answer = _base_answer(question, rid, hits, chunks, plan)
         if plan.program is None:
             return _abstain(answer, plan.abstain_reason or "the planner declined to answer")
         answer.program = ProgramText(text=to_string(plan.program), json=to_json(plan.program))
-        chunks = [h.chunk for h in hits]
         try:
             result = execute(plan.program, build_context(chunks))
         except DSLError as exc:
@@ -113,12 +129,16 @@ class AnswerPipeline:
         return answer
 
 
-def _base_answer(question: str, rid: str, hits: Sequence[Retrieved], plan: Plan) -> Answer:
+def _base_answer(
+    question: str, rid: str, hits: Sequence[Retrieved], chunks: Sequence[Chunk], plan: Plan
+) -> Answer:
     usage = plan.usage
+    retrieved = {h.chunk.id for h in hits}
+    carried = [_carried(c) for c in chunks if c.id not in retrieved]
     return Answer(
         id=rid,
         question=question,
-        evidence=[_evidence(h) for h in hits],
+        evidence=[_evidence(h) for h in hits] + carried,
         confidence=plan.confidence,
         planner=plan.planner,
         prompt_version=plan.prompt_version,
@@ -165,6 +185,20 @@ def _evidence(hit: Retrieved) -> EvidenceItem:
         score=float(hit.score),
         table_index=c.table_index,
         row_index=c.row_index,
+    )
+
+
+def _carried(chunk: Chunk) -> EvidenceItem:
+    """Evidence an earlier turn cited, carried into this one (score 0: not retrieved now)."""
+    return EvidenceItem(
+        id=chunk.id,
+        doc_id=chunk.doc_id,
+        page=chunk.page,
+        kind=chunk.kind.value,
+        text=chunk.text,
+        score=0.0,
+        table_index=chunk.table_index,
+        row_index=chunk.row_index,
     )
 
 
