@@ -26,5 +26,3 @@ def server_unavailable(what: str, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{message} (CI=true: server tests must run, not skip)")
     pytest.skip(message)
-
-

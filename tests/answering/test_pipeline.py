@@ -87,9 +87,17 @@ def test_follow_up_uses_the_previous_answer(runtime: Runtime) -> None:
     pipeline = AnswerPipeline(runtime.retriever, planner, k=20)
     conversation = Conversation()
     tenant, docs = runtime.settings.tenant, [_doc(runtime)]
-    a1 = pipeline.answer("What was the change in net revenue?", tenant=tenant, doc_ids=docs, conversation=conversation)
+    a1 = pipeline.answer(
+        "What was the change in net revenue?",
+        tenant=tenant,
+        doc_ids=docs,
+        conversation=conversation,
+    )
     a2 = pipeline.answer(
-        "What percentage change does this represent?", tenant=tenant, doc_ids=docs, conversation=conversation
+        "What percentage change does this represent?",
+        tenant=tenant,
+        doc_ids=docs,
+        conversation=conversation,
     )
     assert a1.value == pytest.approx(94.0)
     assert not a2.abstained, a2.abstain_reason
@@ -99,10 +107,14 @@ def test_follow_up_uses_the_previous_answer(runtime: Runtime) -> None:
 
 def test_published_schema_is_current() -> None:
     published = json.loads((ROOT / "docs" / "answer.schema.json").read_text())
-    assert published == answer_json_schema(), "regenerate with: finrag schema > docs/answer.schema.json"
+    assert published == answer_json_schema(), (
+        "regenerate with: finrag schema > docs/answer.schema.json"
+    )
 
 
-def test_finrag_demo_runs_the_whole_path_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_finrag_demo_runs_the_whole_path_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`make run`'s first step: ingest the shipped filing and answer with the offline planner."""
     from typer.testing import CliRunner
 

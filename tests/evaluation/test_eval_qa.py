@@ -18,7 +18,17 @@ runner = CliRunner()
 def _run(args: list[str], out: Path, store: Path) -> tuple[int, dict]:
     result = runner.invoke(
         app,
-        ["eval", "qa", *args, "--json", "--no-progress", "--out", str(out), "--store", f"sqlite:///{store}"],
+        [
+            "eval",
+            "qa",
+            *args,
+            "--json",
+            "--no-progress",
+            "--out",
+            str(out),
+            "--store",
+            f"sqlite:///{store}",
+        ],
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     return result.exit_code, (json.loads(lines[-1]) if lines else {"output": result.output})
@@ -30,7 +40,17 @@ def test_finqa_sample_meets_the_committed_baseline(tmp_path: Path) -> None:
     data = require_shared("finqa", "train_sample100.json")
     baseline = BASELINES / "finqa_train20_offline.json"
     code, report = _run(
-        ["--dataset", "finqa", str(data), "--limit", "20", "--planner", "offline", "--baseline", str(baseline)],
+        [
+            "--dataset",
+            "finqa",
+            str(data),
+            "--limit",
+            "20",
+            "--planner",
+            "offline",
+            "--baseline",
+            str(baseline),
+        ],
         tmp_path / "out",
         tmp_path / "eval.db",
     )
@@ -39,7 +59,9 @@ def test_finqa_sample_meets_the_committed_baseline(tmp_path: Path) -> None:
     assert metrics["questions"] == 20
     for kind in ("json", "md", "png"):
         assert Path(report["report_files"][kind]).stat().st_size > 0
-    assert {"execution_accuracy", "program_accuracy", "latency_p95_ms", "retrieval_recall"} <= set(metrics)
+    assert {"execution_accuracy", "program_accuracy", "latency_p95_ms", "retrieval_recall"} <= set(
+        metrics
+    )
 
 
 @pytest.mark.data
@@ -48,7 +70,17 @@ def test_gate_fails_when_a_metric_drops(tmp_path: Path) -> None:
     impossible = tmp_path / "baseline.json"
     impossible.write_text(json.dumps({"metrics": {"execution_accuracy": 1.0}}))
     code, _ = _run(
-        ["--dataset", "finqa", str(data), "--limit", "5", "--planner", "offline", "--baseline", str(impossible)],
+        [
+            "--dataset",
+            "finqa",
+            str(data),
+            "--limit",
+            "5",
+            "--planner",
+            "offline",
+            "--baseline",
+            str(impossible),
+        ],
         tmp_path / "out",
         tmp_path / "eval.db",
     )
@@ -59,7 +91,9 @@ def test_gate_fails_when_a_metric_drops(tmp_path: Path) -> None:
 def test_tatqa_arithmetic_sample_reports_exact_match(tmp_path: Path) -> None:
     data = require_shared("tatqa", "tatqa_dataset_dev.json")
     code, report = _run(
-        ["--dataset", "tatqa", str(data), "--limit", "15", "--planner", "offline"], tmp_path / "out", tmp_path / "e.db"
+        ["--dataset", "tatqa", str(data), "--limit", "15", "--planner", "offline"],
+        tmp_path / "out",
+        tmp_path / "e.db",
     )
     assert code == 0, report
     assert report["metrics"]["questions"] == 15
@@ -75,6 +109,8 @@ def test_tatqa_arithmetic_sample_reports_exact_match(tmp_path: Path) -> None:
 def test_full_evaluation_runs(dataset: str, path: tuple[str, str], tmp_path: Path) -> None:
     """The full evaluations quoted in the docs (slow; CI runs the samples above)."""
     code, report = _run(
-        ["--dataset", dataset, str(require_shared(*path)), "--planner", "offline"], tmp_path / "out", tmp_path / "e.db"
+        ["--dataset", dataset, str(require_shared(*path)), "--planner", "offline"],
+        tmp_path / "out",
+        tmp_path / "e.db",
     )
     assert code == 0, report

@@ -32,20 +32,27 @@ def demo(
         with console.status("indexing the demo filing ..."):
             report, results = runtime.index([demo_document_path()])
         if report.failed or not results:
-            raise typer.Exit(_fail(console, report.failed[0].error if report.failed else "nothing indexed"))
+            raise typer.Exit(
+                _fail(
+                    console,
+                    (report.failed[0].error if report.failed else None) or "nothing indexed",
+                )
+            )
         doc_id = results[0].doc_id
         console.print(f"[dim]store {settings.resolved_store_url} · document {doc_id}[/dim]")
         pipeline = runtime.pipeline(planner)
         conversation = Conversation()
         for question in DEMO_QUESTIONS:
-            answer = pipeline.answer(question, tenant=settings.tenant, doc_ids=[doc_id], conversation=conversation)
+            answer = pipeline.answer(
+                question, tenant=settings.tenant, doc_ids=[doc_id], conversation=conversation
+            )
             if as_json:
                 typer.echo(answer.model_dump_json(by_alias=True))
             else:
                 show_answer(answer)
     except FinRAGError as exc:
         raise typer.Exit(_fail(console, str(exc))) from exc
-    console.print("[dim]ask your own: finrag ask REPORT.pdf \"your question\"[/dim]")
+    console.print('[dim]ask your own: finrag ask REPORT.pdf "your question"[/dim]')
 
 
 def _fail(console: Console, message: str) -> int:

@@ -100,8 +100,9 @@ def _print_table(report: IngestReport) -> None:
         "s",
         "warnings",
     ):
-        justify = "left" if col in {"file", "format"} else "right"
-        table.add_column(col, justify=justify, overflow="fold")
+        table.add_column(
+            col, justify="left" if col in {"file", "format"} else "right", overflow="fold"
+        )
     for f in report.files:
         if f.ok:
             table.add_row(

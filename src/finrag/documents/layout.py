@@ -93,12 +93,12 @@ class RawTable:
 
 @dataclass(slots=True)
 class PageLayout:
-    """What one page yields: text lines outside tables, tables, and page facts."""
+    """What one page yields: text lines (flagged when inside a table), tables, and page facts."""
 
     number: int
     width: float
     height: float
-    lines: list[tuple[str, Box]]
+    lines: list[tuple[str, Box, bool]]
     tables: list[RawTable]
     image_only: bool = False
     blank: bool = False

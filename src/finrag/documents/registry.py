@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from finrag.documents.base import ParseOptions, Parser, ParseResult, Source
 from finrag.documents.datasets import finqa_document, tatqa_document
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 _PARSERS: dict[str, Parser] = {}
-RECORD_FORMATS: dict[str, Callable[[dict, str], Document]] = {
+RECORD_FORMATS: dict[str, Callable[[dict[str, Any], str], Document]] = {
     "finqa": finqa_document,
     "tatqa": tatqa_document,
 }

@@ -57,7 +57,7 @@ def resolved_program(answer: Answer) -> str | None:
         args = []
         for arg in step.args:
             op = operands.get(arg.id) if isinstance(arg, Ref) else None
-            if op is None:
+            if op is None or not isinstance(arg, Ref):
                 args.append(arg)
             elif step.op.is_table:
                 args.append(RowName(op.label.split(",")[0] or arg.id))

@@ -61,7 +61,9 @@ def serve(
     host: str = typer.Option(None, help="Bind address (default: service.host, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: service.port, 8000)."),
     workers: int = typer.Option(1, min=1, help="Uvicorn worker processes."),
-    demo: bool = typer.Option(False, "--demo", help="Preload the demo filing (what `make run` does)."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Preload the demo filing (what `make run` does)."
+    ),
 ) -> None:
     """Serve the HTTP API and the web UI (embedded default: SQLite, local embeddings, in-process jobs)."""
     import uvicorn
