@@ -131,3 +131,37 @@ def test_finrag_demo_runs_the_whole_path_offline(
     for answer in answers:
         jsonschema.validate(answer, answer_json_schema())
         assert answer["abstained"] or answer["program"] is not None
+
+
+def test_follow_up_can_reuse_cells_cited_earlier_even_when_not_retrieved_again(
+    runtime: Runtime,
+) -> None:
+    c2024, c2023 = _row_cells(runtime, "net revenue")[:2]
+    first = {"steps": [{"op": "subtract", "args": [{"ref": c2024}, {"ref": c2023}]}]}
+    again = {
+        "steps": [
+            {"op": "subtract", "args": [{"ref": c2024}, {"ref": c2023}]},
+            {"op": "divide", "args": [{"step": 0}, {"ref": c2023}]},
+        ]
+    }
+    pipeline = AnswerPipeline(runtime.retriever, ScriptedPlanner([first, again]), k=20)
+    conversation = Conversation()
+    tenant, docs = runtime.settings.tenant, [_doc(runtime)]
+    opening = pipeline.answer(
+        "What was the change in net revenue?",
+        tenant=tenant,
+        doc_ids=docs,
+        conversation=conversation,
+    )
+    assert not opening.abstained, opening.abstain_reason
+    pipeline.k = 1  # the follow-up's own retrieval returns one chunk, not the revenue row
+    follow = pipeline.answer(
+        "What were cash and cash equivalents?",
+        tenant=tenant,
+        doc_ids=docs,
+        conversation=conversation,
+    )
+    assert not follow.abstained, follow.abstain_reason
+    assert follow.value == pytest.approx(94 / 5735)
+    carried = [e for e in follow.evidence if e.score == 0.0]
+    assert any(e.id == c2024.rsplit(":", 1)[0] and e.cited for e in carried)

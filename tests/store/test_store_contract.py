@@ -323,3 +323,14 @@ def test_documents_with_many_chunks(store: Store) -> None:
     assert len(store.get_chunks(A, document.id)) == 121
     assert store.keyword_search(A, "segment 42")[0].chunk.text.startswith("segment 42 ")
     assert store.vector_search(A, vectors[77])[0].chunk.id == chunks[77].id
+
+
+def test_get_chunks_by_id_returns_only_the_tenants_requested_chunks(store: Store) -> None:
+    document, chunks, vectors = acme()
+    store.add_document("a", document, chunks, vectors, "e")
+    wanted = [chunks[2].id, chunks[0].id, "no-such-chunk"]
+    found = store.get_chunks_by_id("a", wanted)
+    assert [c.id for c in found] == sorted([chunks[0].id, chunks[2].id])
+    assert found[0] == next(c for c in chunks if c.id == found[0].id)
+    assert store.get_chunks_by_id("b", wanted) == []
+    assert store.get_chunks_by_id("a", []) == []

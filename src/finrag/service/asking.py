@@ -19,8 +19,10 @@ __all__ = ["answer_audit_payload", "ask", "conversation_turns"]
 
 
 def conversation_turns(runtime: Runtime, tenant: str, conversation_id: str) -> Conversation:
-    """The stored conversation (NotFoundError if not the tenant's) with its earlier turns."""
+    """The stored conversation (NotFoundError if not the tenant's) with its earlier turns and
+    the chunks their answers cited, so a follow-up can reuse those cells."""
     answers_repo.get_conversation(runtime.engine, tenant, conversation_id)
+    earlier = answers_repo.list_conversation_answers(runtime.engine, tenant, conversation_id)
     turns = [
         Turn(
             question=a.question,
@@ -28,9 +30,11 @@ def conversation_turns(runtime: Runtime, tenant: str, conversation_id: str) -> C
             value=a.value if isinstance(a.value, float) else None,
             display=a.display,
         )
-        for a in answers_repo.list_conversation_answers(runtime.engine, tenant, conversation_id)
+        for a in earlier
     ]
-    return Conversation(id=conversation_id, turns=turns)
+    cited = {item.id for a in earlier for item in a.evidence if item.cited}
+    chunks = runtime.store.get_chunks_by_id(tenant, cited) if cited else []
+    return Conversation(id=conversation_id, turns=turns, evidence={c.id: c for c in chunks})
 
 
 def ask(

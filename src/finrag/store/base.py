@@ -165,6 +165,10 @@ class Store(ABC):
     def get_chunks(self, tenant: str, doc_id: str) -> list[Chunk]:
         """A document's chunks in ordinal order; NotFoundError if the document is absent."""
 
+    @abstractmethod
+    def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
+        """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
+
     # -- search -----------------------------------------------------------------------------
 
     @abstractmethod

@@ -330,6 +330,18 @@ class PostgresStore(Store):
         )
         return [Chunk.model_validate(row[0]) for row in rows]
 
+    def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
+        """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
+        check_tenant(tenant)
+        if not chunk_ids:
+            return []
+        rows = self._fetch(
+            "SELECT body FROM store_chunks WHERE tenant = %s AND id = ANY(%s)"
+            ' ORDER BY id COLLATE "C"',
+            (tenant, sorted(set(chunk_ids))),
+        )
+        return [Chunk.model_validate(row[0]) for row in rows]
+
     # -- search -----------------------------------------------------------------------------
 
     def keyword_search(

@@ -274,6 +274,19 @@ class SQLiteStore(Store):
         )
         return [Chunk.model_validate_json(row[0]) for row in rows]
 
+    def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
+        """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
+        check_tenant(tenant)
+        if not chunk_ids:
+            return []
+        rows = self._query(
+            "SELECT c.id, c.body FROM json_each(?) AS wanted CROSS JOIN chunks AS c"
+            " ON c.tenant = ? AND c.id = wanted.value ORDER BY c.id",
+            (json.dumps(sorted(set(chunk_ids))), tenant),
+        )
+        cache = self._chunk_cache(tenant)
+        return [self._parse(tenant, cid, body, cache) for cid, body in rows]
+
     # -- search -----------------------------------------------------------------------------
 
     def keyword_search(

@@ -161,6 +161,13 @@ class MemoryStore(Store):
         chunks = self._get(tenant, doc_id).chunks
         return sorted(chunks, key=lambda chunk: (chunk.ordinal, chunk.id))
 
+    def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
+        """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
+        check_tenant(tenant)
+        wanted = set(chunk_ids)
+        found = [c for r in self._records(tenant) for c in r.chunks if c.id in wanted]
+        return sorted(found, key=lambda chunk: chunk.id)
+
     def _records(self, tenant: str) -> list[_Stored]:
         with self._lock:
             return list(self._tenants.get(tenant, {}).values())
