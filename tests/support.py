@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -26,3 +29,24 @@ def server_unavailable(what: str, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{message} (CI=true: server tests must run, not skip)")
     pytest.skip(message)
+
+
+_Server = TypeVar("_Server", bound=Any)
+
+
+@contextmanager
+def running(
+    server: _Server, what: str, unavailable: type[Exception] | tuple[type[Exception], ...]
+) -> Iterator[_Server]:
+    """Start a real server for a test session; stop it afterwards.
+
+    If it cannot start (``unavailable`` raised), the test skips loudly, or fails under CI=true.
+    """
+    try:
+        server.start()
+    except unavailable as exc:
+        server_unavailable(what, str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -10,7 +10,7 @@ import redis
 
 from finrag.embeddings.minilm import MiniLMEmbedder
 from finrag.testing.redis_server import RedisServer, RedisServerError
-from support import server_unavailable
+from support import running
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +31,8 @@ def minilm_numpy() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    try:
-        server.start()
-    except RedisServerError as exc:
-        server_unavailable("redis", str(exc))
-    try:
+    with running(RedisServer(), "redis", RedisServerError) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from finrag.service.app import create_app
 from finrag.testing.postgres_server import PostgresServer, PostgresUnavailable
 from finrag.testing.redis_server import RedisServer, RedisServerError
 from service.service_support import PROGRAM, Harness
-from support import server_unavailable
+from support import running
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -62,28 +62,14 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    server = PostgresServer()
-    try:
-        server.start()
-    except PostgresUnavailable as exc:
-        server_unavailable("postgresql", str(exc))
-    try:
+    with running(PostgresServer(), "postgresql", PostgresUnavailable) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    server = RedisServer()
-    try:
-        server.start()
-    except RedisServerError as exc:
-        server_unavailable("redis", str(exc))
-    try:
+    with running(RedisServer(), "redis", RedisServerError) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 def production_env(pg: str, redis: str, uploads: Path, embedder: str = "hash") -> dict[str, str]:

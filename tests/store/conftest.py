@@ -16,7 +16,7 @@ from finrag.store.base import Store
 from finrag.store.sqlite import SQLiteStore
 from finrag.testing.memory_store import MemoryStore
 from finrag.testing.postgres_server import PostgresServer, PostgresUnavailable
-from support import server_unavailable
+from support import running
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
 _TABLES = "store_chunks, store_documents, store_tenants, store_embedding_cache"
@@ -25,15 +25,8 @@ _TABLES = "store_chunks, store_documents, store_tenants, store_embedding_cache"
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """URL of a fresh database on a session-wide PostgreSQL 18 + pgvector server."""
-    server = PostgresServer()
-    try:
-        server.start()
-    except PostgresUnavailable as exc:
-        server_unavailable("postgresql", str(exc))
-    try:
+    with running(PostgresServer(), "postgresql", PostgresUnavailable) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
