@@ -121,3 +121,40 @@ def test_ranks_within_kind() -> None:
     f = _features("what was net revenue in 2019?", chunks)
     # the sentence is the best of its kind even though a row beats it overall
     assert f["kind_idf_rank"].tolist() == [1.0, 0.5, 1.0]
+
+
+def test_anchor_features_point_at_the_second_fact() -> None:
+    chunks = [
+        row_chunk("d", 1, "net revenue", (5829.0, 5735.0)),
+        row_chunk("d", 2, "total revenue", (9000.0, 8000.0)),
+        row_chunk("d", 4, "operating income", (1204.0, 1100.0)),
+    ]
+    f = _features("what percentage of total revenue was net revenue in 2019?", chunks)
+    # the anchor is the top fused candidate (the first one here)
+    assert f["anchor_distance"][0] == 0.0 and f["anchor_distance"][2] > f["anchor_distance"][1]
+    assert f["anchor_adjacent_row"].tolist() == [0.0, 1.0, 0.0]
+    assert f["total_row"].tolist() == [0.0, 1.0, 0.0]
+    assert f["total_x_portion"].tolist() == [0.0, 1.0, 0.0]
+    # "total" is the question term the anchor lacks; only the total row brings it
+    assert f["anchor_complement"][1] > 0.0
+    assert f["anchor_complement"][0] == f["anchor_complement"][2] == 0.0
+    g = _features("what was net revenue in 2019?", chunks)
+    assert g["total_x_portion"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_prior_year_label_year_and_balance_rows() -> None:
+    chunks = [
+        row_chunk("d", 1, "2019 net revenue", (5829.0, 5735.0)),
+        row_chunk("d", 2, "balance at end of year", (120.0, 100.0)),
+        text_chunk("d", 0, "the reserve was $ 5 million in 2018 ."),
+        text_chunk("d", 1, "the reserve grew in 2020 ."),
+    ]
+    f = _features("what was the change in the reserve in 2019?", chunks)
+    assert analyse_question("what was the change in the reserve in 2019?").prior_years == {"2018"}
+    assert f["prior_year_match"][2:].tolist() == [1.0, 0.0]
+    assert f["label_year"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert f["balance_x_change"].tolist() == [0.0, 1.0, 0.0, 0.0]
+    # no change asked, one year: no prior year, balance rows are not singled out
+    g = _features("what was the reserve in 2019?", chunks)
+    assert g["prior_year_match"].tolist() == [0.0] * 4
+    assert g["balance_x_change"].tolist() == [0.0] * 4

@@ -61,3 +61,35 @@ def test_tatqa_positives_for_table_and_text() -> None:
     text_q = {"answer": ["300"], "answer_from": "text", "rel_paragraphs": ["2"]}
     texts = tatqa_positives(text_q, context, chunks)
     assert [c.text for c in chunks if c.id in texts] == ["The company has 300 employees."]
+
+
+def test_tatqa_table_text_skips_a_paragraph_without_values() -> None:
+    context = {
+        "table": {"uid": "t", "table": [["", "2019", "2018"], ["Sales", "1,452.4", "1,146.2"]]},
+        "paragraphs": [
+            {"uid": "p1", "order": 1, "text": "The table below presents sales by region."},
+            {"uid": "p2", "order": 2, "text": "Sales rose by 306.2 in 2019. Costs were flat."},
+        ],
+        "questions": [],
+    }
+    chunks = chunk_document(tatqa_document(context))
+    text_of = {c.id: c.text for c in chunks}
+    question = {
+        "answer": 306.2,
+        "derivation": "1,452.4-1,146.2",
+        "answer_from": "table-text",
+        "rel_paragraphs": ["1"],
+    }
+    # the related paragraph only introduces the table: the row is the evidence
+    positives = tatqa_positives(question, context, chunks)
+    assert len(positives) == 1 and next(iter(positives)).endswith(":t0:r1")
+    # a paragraph holding the answer still counts
+    positives = tatqa_positives({**question, "rel_paragraphs": ["2"]}, context, chunks)
+    assert [text_of[c] for c in positives if ":t0:" not in c] == [
+        "Sales rose by 306.2 in 2019. Costs were flat."
+    ]
+    # without a matching row, the whole related paragraph stays the fallback
+    no_row = {**question, "derivation": "", "answer": "strong demand"}
+    assert {text_of[c] for c in tatqa_positives(no_row, context, chunks)} == {
+        "The table below presents sales by region."
+    }

@@ -36,7 +36,7 @@ def train_reranker_command(
     out: Path | None = typer.Option(
         None, "--out", help="Artifact path (default: the committed finrag/retrieval/artifacts)."
     ),
-    version: str = typer.Option("2.0.0", "--version", help="Version recorded in the artifact."),
+    version: str = typer.Option("3.0.0", "--version", help="Version recorded in the artifact."),
     model: str = typer.Option(
         "auto", "--model", help="auto, lambdarank, gbdt or logistic (auto: best in CV)."
     ),

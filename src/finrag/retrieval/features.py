@@ -53,6 +53,12 @@ _QUARTER = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)\b")
 _QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _CHANGE = re.compile(r"\b(?:change|increase|decrease|growth|grew|declin|differen|compar)")
 _RATIO = re.compile(r"\b(?:percent|percentage|ratio|portion|proportion|share of|%)")
+# A question that relates a part to a whole (or adds parts up) usually needs the total row too.
+_PORTION = re.compile(
+    r"\b(?:percent|percentage|portion|proportion|share of|fraction|total|ratio|combined|sum)|%"
+)
+# Opening and closing rows of a roll-forward table: what a "change during the year" needs.
+_BALANCE = re.compile(r"\b(?:beginning|end of|ending|balance|opening|closing|outstanding at)\b")
 # Words that occur in nearly every financial question and chunk and so carry no evidence.
 _WEAK = frozenset(
     [
@@ -163,7 +169,20 @@ FEATURE_NAMES: tuple[str, ...] = (
     "kind_cosine_rank",
     "kind_idf_rank",
     "kind_metric_rank",
+    "anchor_complement",
+    "anchor_metric_complement",
+    "anchor_distance",
+    "anchor_adjacent_row",
+    "total_row",
+    "total_x_portion",
+    "prior_year_match",
+    "label_year",
+    "balance_x_change",
 )
+
+
+_ANCHOR_START = FEATURE_NAMES.index("anchor_complement")
+_N_ANCHOR = len(FEATURE_NAMES) - _ANCHOR_START
 
 
 @lru_cache(maxsize=65536)
@@ -225,6 +244,8 @@ class QuestionTerms:
     asks_change: bool
     asks_ratio: bool
     metric: frozenset[str]
+    asks_portion: bool
+    prior_years: frozenset[str]
 
 
 @lru_cache(maxsize=4096)
@@ -245,7 +266,16 @@ def analyse_question(question: str) -> QuestionTerms:
         asks_change=bool(_CHANGE.search(question.lower())),
         asks_ratio=bool(_RATIO.search(question.lower())),
         metric=_metric_terms(content, years),
+        asks_portion=bool(_PORTION.search(question.lower())),
+        prior_years=_prior_years(question, years),
     )
+
+
+def _prior_years(question: str, years: frozenset[str]) -> frozenset[str]:
+    """The year before the question's only year when it asks for a change ("... in 2017")."""
+    if len(years) != 1 or not _CHANGE.search(question.lower()):
+        return frozenset()
+    return frozenset(str(int(y) - 1) for y in years)
 
 
 def _metric_terms(content: Sequence[str], years: frozenset[str]) -> frozenset[str]:
@@ -275,6 +305,9 @@ class ChunkTerms:
     is_header_row: bool
     is_intro: bool
     n_values: int
+    label_years: frozenset[str]
+    is_total: bool
+    is_balance: bool
 
 
 def _chunk_context(chunk: Chunk) -> tuple[str, str]:
@@ -319,6 +352,9 @@ def analyse_chunk(chunk: Chunk) -> ChunkTerms:
         is_header_row=is_table and (chunk.row_index == 0 or number_count == 0),
         is_intro=not is_table and not values and bool(_INTRO.search(chunk.text.lower())),
         n_values=values,
+        label_years=frozenset(_YEAR.findall(chunk.row_label or "")),
+        is_total="total" in label,
+        is_balance=bool(_BALANCE.search((chunk.row_label or "").lower())),
     )
     if len(_CHUNK_CACHE) >= _CHUNK_CACHE_MAX:
         _CHUNK_CACHE.clear()
@@ -425,6 +461,7 @@ def _row(
         0.0,  # kind_cosine_rank, filled by the caller
         0.0,  # kind_idf_rank, filled by the caller
         0.0,  # kind_metric_rank, filled by the caller
+        *([0.0] * _N_ANCHOR),  # anchor features, filled by _anchor_features
     ]
 
 
@@ -470,7 +507,59 @@ def feature_matrix(question: str, candidates: Sequence[Candidate]) -> npt.NDArra
         column = matrix[:, FEATURE_NAMES.index(source)]
         matrix[:, FEATURE_NAMES.index(target)] = column.max() - column
     _kind_ranks(matrix)
+    _anchor_features(q, candidates, terms, idf, idf_total, matrix)
     return matrix
+
+
+def _anchor_features(
+    q: QuestionTerms,
+    candidates: Sequence[Candidate],
+    terms: Sequence[ChunkTerms],
+    idf: dict[str, float],
+    idf_total: float,
+    matrix: npt.NDArray[np.float64],
+) -> None:
+    """Second-fact features, relative to the anchor (the top fused candidate).
+
+    Many questions need two facts (two rows of a table, or a row and a sentence). Given the
+    candidate most likely to be the first fact, the second one covers the question terms the
+    anchor lacks, sits near it, is the total a part is divided by, the prior year a change
+    starts from, or the opening/closing balance of a roll-forward table.
+    """
+    best = max(range(len(candidates)), key=lambda i: (candidates[i].fused_score, -i))
+    anchor, anchor_terms = candidates[best].chunk, terms[best].terms
+    # Question terms the anchor lacks, with their IDF share and whether they are metric words.
+    missing = [
+        (t, idf[t] / idf_total if idf_total else 0.0, t in q.metric)
+        for t in q.terms
+        if t not in anchor_terms
+    ]
+    metric = len(q.metric) or 1
+    rows = []
+    for cand, c in zip(candidates, terms, strict=True):
+        chunk = cand.chunk
+        fresh = [(w, m) for t, w, m in missing if t in c.terms]
+        adjacent = (
+            chunk.table_index is not None
+            and chunk.table_index == anchor.table_index
+            and chunk.row_index is not None
+            and anchor.row_index is not None
+            and abs(chunk.row_index - anchor.row_index) == 1
+        )
+        rows.append(
+            (
+                sum(w for w, _ in fresh),
+                sum(m for _, m in fresh) / metric,
+                math.log1p(abs(chunk.ordinal - anchor.ordinal)),
+                float(adjacent),
+                float(c.is_total),
+                float(c.is_total and q.asks_portion),
+                float(bool(q.prior_years & c.years)),
+                float(bool(q.years & c.label_years)),
+                float(c.is_balance and q.asks_change),
+            )
+        )
+    matrix[:, _ANCHOR_START:] = rows
 
 
 def _kind_ranks(matrix: npt.NDArray[np.float64]) -> None:

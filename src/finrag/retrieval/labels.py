@@ -7,9 +7,11 @@
   unit and the id is missing, the gold fact maps to the chunk whose text matches the gold text
   best, so a chunking change degrades the mapping gracefully instead of losing the fact.
 * **TAT-QA** (training only): a text answer's positives are the sentences of its
-  ``rel_paragraphs`` that contain the answer (all of the paragraph's sentences when none
-  does); a table answer's positives are the body rows holding a number of the derivation or
-  the answer itself.
+  ``rel_paragraphs`` that contain the answer or a number of the derivation (all of the
+  paragraph's sentences when none does, unless the answer's rows were found in the table: a
+  table-text question's related paragraph then mostly introduces the table, "the table below
+  presents ...", and holds no value); a table answer's positives are the body rows holding a
+  number of the derivation or the answer itself.
 """
 
 from __future__ import annotations
@@ -124,12 +126,14 @@ def tatqa_positives(
     numbers, spans = _answer_values(question)
     positives: set[str] = set()
     source = str(question.get("answer_from", ""))
+    table_rows: set[str] = set()
     if "table" in source:
-        positives |= {
+        table_rows = {
             c.id
             for c in chunks
             if c.kind is ChunkKind.TABLE_ROW and _row_positive(c, numbers, spans)
         }
+        positives |= table_rows
     if "text" in source:
         orders = {str(o) for o in question.get("rel_paragraphs") or []}
         for paragraph in context.get("paragraphs", []):
@@ -142,5 +146,6 @@ def tatqa_positives(
                 if any(s in _norm(c.text) for s in spans)
                 or any(n in (normalise_value(x) for x in _NUM.findall(c.text)) for n in numbers)
             ]
-            positives |= {c.id for c in hits or sentences}
+            if hits or not table_rows:
+                positives |= {c.id for c in hits or sentences}
     return positives
