@@ -171,3 +171,91 @@ def test_year_span_feature() -> None:
     three = question_extras(analyze("what was the average revenue from 2013 to 2015?"))
     two = question_extras(analyze("what was the average revenue from 2014 to 2015?"))
     assert three[6:9] == [0.0, 1.0, 0.0] and two[6:9] == [1.0, 0.0, 0.0]
+
+
+def _sentence_record(sentence: str) -> dict[str, object]:
+    return {**_RECORD, "pre_text": [sentence], "post_text": []}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a list of values with a list of years, "respectively": paired in order
+        (
+            "cash from operations was $ 1436 million , $ 1310 million and $ 1345 million in "
+            "2010 , 2009 and 2008 , respectively .",
+            {1436.0: (2010,), 1310.0: (2009,), 1345.0: (2008,)},
+        ),
+        # otherwise each value takes the nearest year
+        (
+            "in 2009 revenue was $ 5 million compared to $ 4 million in 2008 .",
+            {5.0: (2009,), 4.0: (2008,)},
+        ),
+        # no year: no period
+        ("the company had 4500 employees .", {4500.0: ()}),
+    ],
+)
+def test_sentence_values_get_their_own_year(sentence: str, expected: dict[float, tuple]) -> None:
+    info = analyze("what was it?")
+    chunks = [
+        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
+    ]
+    years = {o.quantity.value: o.years for o in operands_from(chunks, info)}
+    assert {v: years[v] for v in expected} == expected
+
+
+def test_cell_years_from_short_dates_and_row_labels() -> None:
+    record = {
+        **_RECORD,
+        "table": [["", "12/07", "12/08"], ["fidelity", "100.0", "70.08"]],
+    }
+    info = analyze("what is the roi from 2007 to 2008?")
+    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(record), info)}
+    assert years[100.0] == (2007,) and years[70.08] == (2008,)
+    schedule = {**_RECORD, "table": [["", "amount"], ["2014", "$ 156"], ["2015", "$ 120"]]}
+    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(schedule), info)}
+    assert years[156.0] == (2014,) and years[120.0] == (2015,)
+
+
+@pytest.mark.parametrize(
+    ("question", "families"),
+    [
+        ("what is the growth rate of revenue from 2013 to 2014?", {"change"}),
+        ("what was the roi of an investment in the s&p 500 from 2014 to 2016?", {"change"}),
+        ("what was the change in revenue from 2013 to 2014?", {"diff"}),
+        ("what was the percentage change in revenue from 2013 to 2014?", {"change"}),
+        ("what portion of total revenue came from services?", {"ratio"}),
+        ("what is the average revenue from 2013 to 2015?", {"avg", "table"}),
+        ("what is the change in basis points of the effective tax rate?", {"diff"}),
+        ("what was revenue in 2019?", set()),
+    ],
+)
+def test_rule_families(question: str, families: set[str]) -> None:
+    from finrag.planning.offline.text import rule_families
+
+    assert rule_families(question) == families
+
+
+def test_named_family_joins_the_candidates() -> None:
+    info = analyze("what is the growth rate of net revenue from 2018 to 2019?")
+    ops = operands_from(finqa_chunks(_RECORD), info)
+    # a classifier sure of a difference still lets the named family (change) compete
+    probs = {"diff": 0.9, "sum2": 0.05, "ratio": 0.04, "pct_change": 0.01}
+    names = {c.sketch.name for c in generate(info, probs, ops, [0.5] * len(ops), [], n_sketches=1)}
+    assert names == {"diff", "pct_change"}
+
+
+def test_equal_operands_keep_their_sketch() -> None:
+    from finrag.planning.offline.supervision import finqa_gold
+
+    assert finqa_gold("subtract(62%, 62%)", 0.0).sketch == "diff"
+    assert finqa_gold("subtract(5, 5), divide(#0, 5)", 0.0).sketch == "pct_change"
+    assert finqa_gold("add(1, 2), add(3, #0)", 6.0).sketch == "sum3"
+
+
+def test_percent_points_match_finqa_printed_form() -> None:
+    from finrag.planning.offline.supervision import finqa_gold, matches_gold
+
+    gold = finqa_gold("subtract(57.3, 59.7)", -2.4)
+    assert matches_gold(-0.024, gold, percent_points=True)
+    assert not matches_gold(-0.024, gold)

@@ -3,6 +3,10 @@
 * FinQA / ConvFinQA: execution accuracy by the official rule (the answer rounded to 5 decimals
   equals ``exe_ans``; yes/no compare as strings) and program accuracy by the official sympy
   rule, applied to the predicted program with every reference replaced by the number it read.
+  One difference of representation: our unit guard knows a "57.3%" cell is the fraction 0.573,
+  while FinQA's annotators wrote such cells either way (``subtract(36%, 28%)`` = 0.08, but
+  ``subtract(57.3, 59.7)`` = -2.4); an answer whose computed kind is a percentage therefore
+  also matches in its printed form (x100). Ratios computed from money are not affected.
 * TAT-QA: exact match of ``[answer, scale]`` as in the official script: numbers rounded to 2
   decimals, and the predicted scale must equal the gold scale.
 * FinanceBench: the first number of the human gold answer against the prediction, within 1%
@@ -23,7 +27,7 @@ from finrag.evaluation.datasets import QAExample
 
 __all__ = ["SCORING_VERSION", "Score", "score_answer"]
 
-SCORING_VERSION = "2026-11-23.1"
+SCORING_VERSION = "2026-11-24.1"
 
 _SCALE_WORDS = {"units": "", "thousands": "thousand", "millions": "million", "billions": "billion"}
 _FACTORS = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -66,7 +70,10 @@ def _finqa(example: QAExample, answer: Answer, resolved: str | None) -> Score:
     if isinstance(value, str) or isinstance(gold, str):
         correct = str(value).lower() == str(gold).strip().lower()
     else:
-        correct = value is not None and round(float(value), 5) == float(gold)  # type: ignore[arg-type]
+        correct = value is not None and any(
+            round(form, 5) == float(gold)  # type: ignore[arg-type]
+            for form in _finqa_forms(float(value), answer)
+        )
     program_ok = None
     if example.gold_program and resolved:
         try:
@@ -74,6 +81,15 @@ def _finqa(example: QAExample, answer: Answer, resolved: str | None) -> Score:
         except Exception:
             program_ok = False
     return Score(correct=correct, answered=True, program_correct=program_ok)
+
+
+def _finqa_forms(value: float, answer: Answer) -> tuple[float, ...]:
+    """The ways FinQA may write a value: as computed, and, for a quantity that is itself a
+    percentage (a "57.3%" cell, a difference of two), as printed: FinQA's programs use both
+    ``subtract(36%, 28%)`` = 0.08 and ``subtract(57.3, 59.7)`` = -2.4 for such cells."""
+    if answer.trace and answer.trace[-1].kind == "percent":
+        return (value, value * 100.0)
+    return (value,)
 
 
 def predicted_scale(answer: Answer) -> tuple[float, str]:

@@ -10,6 +10,7 @@ column header, or the words around it in its sentence), the years of its period,
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,8 +63,27 @@ class RowCandidate:
     text: str
 
 
-def _cell_years(period: str | None, header: str) -> tuple[int, ...]:
-    found = years_in(period or "") or years_in(header)
+_MONTH_YEAR = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])/(\d\d)(?![\d/])")
+
+
+def _short_years(text: str) -> list[int]:
+    """Years written month/yy, as performance-graph headers do ("12/08" is 2008)."""
+    out = []
+    for m in _MONTH_YEAR.finditer(text):
+        yy = int(m.group(1))
+        out.append(2000 + yy if yy < 50 else 1900 + yy)
+    return out
+
+
+def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, ...]:
+    """The year of a cell: its column's period or header, or (a schedule with one row per
+    year, "2014 | $ 156") its row label."""
+    found = (
+        years_in(period or "")
+        or years_in(header)
+        or _short_years(header)
+        or years_in(row_label)[:1]
+    )
     return tuple(found[:1])
 
 
@@ -82,7 +102,7 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 quantity=number.quantity(),
                 label=label,
                 context=label + header_words,
-                years=_cell_years(cell.period, cell.header),
+                years=_cell_years(cell.period, cell.header, chunk.row_label or ""),
                 row_key=chunk.id,
                 col=cell.col,
                 source="table",
@@ -155,19 +175,70 @@ def _footnote(text: str, start: int, end: int, number: ParsedNumber) -> bool:
     ].strip().startswith(")")
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+_YEAR_AT = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
+
+
+def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, ...]]:
+    """The period year of each value at ``spans`` (character ranges) of a sentence.
+
+    "... $1,436 million, $1,310 million and $1,345 million in 2010, 2009 and 2008,
+    respectively": a sentence listing as many values as years (with "respectively", or with the
+    values and years in two runs) pairs them in order. Otherwise a value takes the nearest year
+    mention, preferring one in the same clause (between semicolons); a sentence without years
+    gives none.
+    """
+    lower = text.lower()
+    years = [(m.start(), int(m.group(1))) for m in _YEAR_AT.finditer(lower)]
+    years = [(at, y) for at, y in years if not any(a <= at < b for a, b in spans)]
+    if not years or not spans:
+        return [() for _ in spans]
+    distinct = list(dict.fromkeys(y for _, y in years))
+    located = [s for s in spans if s[0] >= 0]
+    if len(located) == len(spans) and len(spans) == len(distinct) >= 2:
+        runs_apart = spans[-1][1] <= years[0][0] or years[-1][0] < spans[0][0]
+        if _RESPECTIVELY.search(lower) or runs_apart:
+            return [(y,) for y in distinct]
+    clauses = [m.start() for m in re.finditer(";", lower)]
+
+    def clause(at: int) -> int:
+        return sum(c < at for c in clauses)
+
+    out: list[tuple[int, ...]] = []
+    for start, end in spans:
+        if start < 0:
+            out.append(())
+            continue
+        mid = (start + end) / 2
+        best = min(
+            years,
+            key=lambda t: (clause(t[0]) != clause(start), abs(t[0] - mid)),
+        )
+        out.append((best[1],))
+    return out
+
+
 def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
     out = []
     text = normalise_text(chunk.text)
     lower = text.lower()
     cursor = 0
     sentence = tuple(words(text))
+    found: list[tuple[int, ParsedNumber, int, int]] = []
     for k, number in enumerate(_numbers_of(chunk)):
         at = lower.find(number.text.lower(), cursor) if number.text else -1
         if at >= 0:
             cursor = at + len(number.text)
+        found.append((k, number, at, cursor))
+    values = [
+        (k, n, at, end)
+        for k, n, at, end in found
+        if not is_noise(n, words(text[: max(at, 0)])[-1:] if at >= 0 else [])
+        and not _footnote(text, at, end, n)
+    ]
+    periods = sentence_years(text, [(at, end if at >= 0 else -1) for _, _, at, end in values])
+    for (k, number, at, cursor), period in zip(values, periods, strict=True):
         before = words(text[: max(at, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
-        if is_noise(number, before) or _footnote(text, at, cursor, number):
-            continue
         after = words(text[cursor:])[:_WINDOW_AFTER] if at >= 0 else []
         window = tuple(before + after)
         out.append(
@@ -176,7 +247,7 @@ def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 quantity=number.quantity(),
                 label=window,
                 context=sentence,
-                years=tuple(years_in(" ".join(window))[:2]),
+                years=period,
                 row_key=chunk.id,
                 col=-1,
                 source="text",

@@ -21,7 +21,14 @@ from finrag.dsl.units import Kind, Quantity
 
 from .candidates import Operand, RowCandidate, mention_position
 from .sketches import SKETCHES, Sketch, evaluate
-from .text import CUE_DENOMINATOR, QuestionInfo, cue_before, denominator_cue, label_match
+from .text import (
+    CUE_DENOMINATOR,
+    QuestionInfo,
+    cue_before,
+    denominator_cue,
+    label_match,
+    rule_families,
+)
 
 __all__ = ["FAMILIES", "N_FEATURES", "SHARED_FEATURES", "Candidate", "generate"]
 
@@ -68,6 +75,8 @@ SHARED_FEATURES = (
     "a_denominator_cue",
     "b_denominator_cue",
     "a_before_b",
+    "rule_agrees",
+    "rule_fired",
 )
 N_SHARED = len(SHARED_FEATURES)
 N_FEATURES = N_SHARED * (1 + len(FAMILIES))
@@ -91,6 +100,18 @@ class _OpInfo:
     recall: float
     position: int
     period_hit: bool
+    denominator: float  # denominator_cue at the operand's mention
+    after_of: bool  # a denominator word just before the mention
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """What every candidate of one question shares, computed once."""
+
+    info: QuestionInfo
+    years: frozenset[int]
+    wants_percent: bool
+    rules: frozenset[str]
 
 
 def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
@@ -103,7 +124,7 @@ def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
         float(known and ya < yb),  # type: ignore[operator]
         float(not known),
         float(0 <= a.position < b.position or (a.position >= 0 > b.position)),
-        float(cue_before(info, b.position, CUE_DENOMINATOR)),
+        float(b.after_of),
         float(a.op.is_total),
         float(b.op.is_total),
         max(-3.0, min(3.0, ratio)),
@@ -124,12 +145,7 @@ def _cue_features(ops: Sequence[_OpInfo], info: QuestionInfo) -> list[float]:
     """Denominator cues before A's and B's mentions, and A named strictly before B."""
     if len(ops) < 2:
         return [0.0, 0.0, 0.0]
-    a, b = ops[0].position, ops[1].position
-    return [
-        denominator_cue(info, a),
-        denominator_cue(info, b),
-        float(0 <= a < b),
-    ]
+    return [ops[0].denominator, ops[1].denominator, float(0 <= ops[0].position < ops[1].position)]
 
 
 def _label_features(ops: Sequence[_OpInfo]) -> list[float]:
@@ -149,10 +165,11 @@ def _features(
     value: Quantity,
     logp: float,
     top: bool,
-    info: QuestionInfo,
+    q: _Question,
 ) -> np.ndarray:
+    info = q.info
     ps = [o.p for o in ops] or [0.5]
-    q_years = set(info.years)
+    q_years = q.years
     op_years = {y for o in ops for y in o.op.years}
     pmin = min(ps)
     v = value.value
@@ -182,12 +199,14 @@ def _features(
         row_recall,
         row_precision,
         *extra,
-        float(wants_percent(info)),
+        float(q.wants_percent),
         float(value.kind is Kind.PERCENT),
         float(sketch.family == "change" and not -1.0 <= v <= 10.0),
         max(ps),
         len(ops) / 3.0,
         *_cue_features(ops, info),
+        float(sketch.family in q.rules),
+        float(bool(q.rules)),
     ]
     out = np.zeros(N_FEATURES)
     out[:N_SHARED] = shared
@@ -203,6 +222,8 @@ def _fills(sketch: Sketch, shortlist: Sequence[_OpInfo]) -> list[tuple[_OpInfo, 
     pool = shortlist[: 6 if n == 3 else len(shortlist)]
     if sketch.commutative:
         return list(combinations(pool, n))
+    if n == 3:  # two summed parts (unordered) over a third operand
+        return [(a, b, c) for a, b in combinations(pool, 2) for c in pool if c not in (a, b)]
     return [p for p in permutations(pool, n) if p[0].op.arg != p[1].op.arg]
 
 
@@ -220,7 +241,16 @@ def generate(
     ranked = sorted(
         (s for s in SKETCHES if s.name in sketch_probs),
         key=lambda s: (-sketch_probs[s.name], s.name),
-    )[:n_sketches]
+    )
+    rules = rule_families(info.text)
+    q = _Question(info, frozenset(info.years), wants_percent(info), rules)
+    # the classifier's top sketches, plus the best sketch of each family the wording names
+    chosen = ranked[:n_sketches]
+    for family in sorted(rules):
+        extra = next((s for s in ranked if s.family == family), None)
+        if extra is not None and extra not in chosen and len(chosen) < n_sketches + 2:
+            chosen.append(extra)
+    ranked = chosen
     infos = [_OpInfo(o, p, *_match(o, info)) for o, p in zip(operands, operand_p, strict=True)]
     best = sorted(range(len(infos)), key=lambda i: (-infos[i].p, i))[:shortlist]
     short = [infos[i] for i in best]
@@ -228,33 +258,44 @@ def generate(
     for rank, sketch in enumerate(ranked):
         logp = math.log(sketch_probs[sketch.name] + 1e-6)
         if sketch.is_table:
-            out += _table_candidates(sketch, rows, logp, rank == 0, info)
+            out += _table_candidates(sketch, rows, logp, rank == 0, q)
             continue
         for fill in _fills(sketch, short):
             values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
             value = evaluate(sketch, values)
             if value is None or not math.isfinite(value.value):
                 continue
-            feats = _features(sketch, fill, None, value, logp, rank == 0, info)
+            feats = _features(sketch, fill, None, value, logp, rank == 0, q)
             out.append(Candidate(sketch, tuple(o.op for o in fill), None, value, feats))
     return out
 
 
-def _match(op: Operand, info: QuestionInfo) -> tuple[float, int, bool]:
+def _match(op: Operand, info: QuestionInfo) -> tuple[float, int, bool, float, bool]:
     recall = label_match(info, op.label)[0]
-    return recall, mention_position(op, info), bool(set(info.years) & set(op.years))
+    at = mention_position(op, info)
+    return (
+        recall,
+        at,
+        bool(set(info.years) & set(op.years)),
+        denominator_cue(info, at),
+        cue_before(info, at, CUE_DENOMINATOR),
+    )
 
 
 def _table_candidates(
-    sketch: Sketch, rows: Sequence[RowCandidate], logp: float, top: bool, info: QuestionInfo
+    sketch: Sketch,
+    rows: Sequence[RowCandidate],
+    logp: float,
+    top: bool,
+    q: _Question,
 ) -> list[Candidate]:
-    scored = sorted(rows, key=lambda r: (-label_match(info, r.label)[0], r.rank))[:4]
+    scored = sorted(rows, key=lambda r: (-label_match(q.info, r.label)[0], r.rank))[:4]
     out = []
     for row in scored:
         value = evaluate(sketch, {}, row.values)
         if value is None:
             continue
-        feats = _features(sketch, (), row, value, logp, top, info)
+        feats = _features(sketch, (), row, value, logp, top, q)
         out.append(Candidate(sketch, (), row, value, feats))
     return out
 

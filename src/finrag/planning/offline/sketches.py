@@ -71,6 +71,8 @@ SKETCHES: tuple[Sketch, ...] = (
         commutative=True,
     ),
     Sketch("product", "product", (("multiply", ("A", "B")),), commutative=True),
+    # "what percentage of the proceeds came from A and B": two parts over a whole
+    Sketch("sum_ratio", "ratio", (("add", ("A", "B")), ("divide", ("#0", "C")))),
     Sketch("greater", "greater", (("greater", ("A", "B")),)),
     Sketch(
         "pct_from_100",

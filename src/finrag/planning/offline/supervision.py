@@ -27,6 +27,7 @@ _ALIASES = {
     "divide(A,B),subtract(#0,const_1)": "pct_change",
     "add(A,B),divide(#0,const_2)": "avg2",
     "add(A,B),add(#0,C),divide(#1,const_3)": "avg3",
+    "add(A,B),add(C,#0)": "sum3",
 }
 
 
@@ -66,7 +67,12 @@ def shape_of(program: Program) -> tuple[str, tuple[float, ...]]:
 
 
 def _sketch_name(shape: str) -> str:
-    return _SHAPES.get(shape) or _ALIASES.get(shape) or OTHER
+    name = _SHAPES.get(shape) or _ALIASES.get(shape)
+    if name is None and "(A,A)" in shape:
+        # two operands with the same value share a letter ("subtract(A,A)"): the sketch is
+        # still the two-slot one
+        name = _SHAPES.get(shape.replace("(A,A)", "(A,B)").replace("(#0,A)", "(#0,B)"))
+    return name or OTHER
 
 
 def finqa_gold(program_text: str, exe_ans: object) -> Gold:
@@ -130,9 +136,16 @@ def tatqa_gold(question: dict[str, object]) -> Gold:
     return Gold(_sketch_name(shape), answer, percent, operands, 0.006)
 
 
-def matches_gold(value: float, gold: Gold) -> bool:
-    """Whether a computed value is the gold answer (percent answers are written x100)."""
+def matches_gold(value: float, gold: Gold, percent_points: bool = False) -> bool:
+    """Whether a computed value is the gold answer.
+
+    TAT-QA percent answers are written x100. ``percent_points``: the value is itself a
+    percentage (a cell such as "57.3%", or a difference of two), which FinQA writes either as
+    a fraction (``subtract(36%, 28%)`` is 0.08) or as printed (``subtract(57.3, 59.7)``); both
+    forms state the same quantity, as :func:`finrag.evaluation.scoring` accepts.
+    """
     if gold.answer is None or not math.isfinite(value):
         return False
     shown = value * 100.0 if gold.percent_answer else value
-    return abs(shown - gold.answer) <= gold.tolerance + 1e-4 * abs(gold.answer)
+    forms = (shown, value * 100.0) if percent_points and not gold.percent_answer else (shown,)
+    return any(abs(f - gold.answer) <= gold.tolerance + 1e-4 * abs(gold.answer) for f in forms)

@@ -19,6 +19,7 @@ __all__ = [
     "analyze",
     "cue_flags",
     "label_match",
+    "rule_families",
     "stem",
     "words",
     "years_in",
@@ -304,6 +305,20 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("extreme", r"\bhighest|\blowest|\bmaximum|\bminimum|\bpeak|\blargest|\bsmallest"),
         ("from_to", r"\bfrom\b.*\bto\b|\bbetween\b.*\band\b"),
         ("yes_no", r"^(is|was|were|did|does|do|are|has|have)\b"),
+        # Cues that name one sketch outright in financial writing; appended so the first nine
+        # (the arithmetic cues the lookup test reads) keep their positions.
+        (
+            "relative_change",
+            r"percent(age)?\s+(change|increase|decrease|growth|decline|rise|drop|reduction|gain)"
+            r"|growth rate|rate of (growth|change|increase|decrease|decline)|\broi\b"
+            r"|return on (an |the )?investment|% (change|increase|decrease)"
+            r"|(change|increase|decrease|grow|decline|rise|fell|drop)[a-z]*\s+(by\s+)?"
+            r"(what|how much)\s+(percent|%)|by what percent",
+        ),
+        ("points", r"basis points?|percentage points?|\bbps\b"),
+        ("range", r"\brange\b|\bvariance\b|\bspread\b"),
+        ("three_periods", r"\bthree\b|\b3[- ]year|\btriennial"),
+        ("complement", r"\bnot\b|\bexcluding\b|\bother than\b|\bremaining\b|\brest of\b"),
     )
 )
 
@@ -315,3 +330,34 @@ def cue_flags(text: str) -> list[float]:
 
 
 CUE_NAMES = tuple(name for name, _ in _CUES)
+
+# Sketch families a cue names outright (checked in this order; several may fire).
+_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("relative_change", ("change",)),
+    ("share_of", ("ratio",)),
+    ("ratio", ("ratio",)),
+    ("average", ("avg", "table")),
+    ("extreme", ("table",)),
+    ("compare", ("greater",)),
+    ("difference", ("diff",)),
+    ("range", ("diff",)),
+    ("points", ("diff",)),
+    ("total", ("sum", "table")),
+)
+
+
+def rule_families(text: str) -> frozenset[str]:
+    """Sketch families the question's wording names ("growth rate" -> change, "portion of" ->
+    ratio, "average" -> avg, ...): domain knowledge the ranker weighs against the classifier.
+    A plain "change / increase" without a percent word names a difference."""
+    flags = dict(zip(CUE_NAMES, cue_flags(text), strict=True))
+    out: set[str] = set()
+    for cue, families in _RULES:
+        # "portion of total X" names the whole of a share, not a sum
+        if flags[cue] and not (cue == "total" and flags["share_of"]):
+            out.update(families)
+    if flags["change"] and not flags["percent"] and not flags["relative_change"]:
+        out.add("diff")
+    if flags["percent"] and flags["change"] and not flags["points"]:
+        out.add("change")
+    return frozenset(out)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from finrag.documents.model import Chunk
+from finrag.dsl.units import Kind
 
 from .candidates import operand_features, operands_from
 from .core import score
@@ -202,7 +203,8 @@ def _candidate_rows(
         scored = score(e.info, e.chunks, sketch_fn(e.info), operand, None)
         for c in scored.candidates:
             rows.x.append(c.features)
-            rows.y.append(int(matches_gold(c.value.value, e.gold)))
+            points = e.source == "finqa" and c.value.kind is Kind.PERCENT
+            rows.y.append(int(matches_gold(c.value.value, e.gold, points)))
             rows.w.append(e.weight)
             rows.qid.append(i)
             rows.family.append(c.sketch.family)
