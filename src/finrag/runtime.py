@@ -50,6 +50,13 @@ def _reranker(settings: Settings) -> Reranker | None:
         return None
 
 
+def _embedder_options(settings: Settings) -> dict[str, Any]:
+    """Constructor options the settings imply for the named embedder."""
+    if settings.embedder.partition(":")[0].strip().lower() in {"minilm", "minilm-l6-v2"}:
+        return {"query_int8": settings.minilm_query_int8}
+    return {}
+
+
 def build_retrieval(
     settings: Settings,
     *,
@@ -64,7 +71,7 @@ def build_retrieval(
     if settings.store_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_store_url)
-    base = embedder or get_embedder(settings.embedder)
+    base = embedder or get_embedder(settings.embedder, **_embedder_options(settings))
     vectors = cache if cache is not None else store
     cached = cached_embedder(base, vectors)
     # The reranker's cosine features read chunk and row-label vectors from the cache that

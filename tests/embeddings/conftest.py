@@ -21,7 +21,8 @@ def onnx_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def minilm_onnx(onnx_cache_dir: Path) -> MiniLMEmbedder:
-    return MiniLMEmbedder(backend="onnx", threads=1, cache_dir=onnx_cache_dir)
+    # fp32 throughout: the reference-vector tests compare embed_query with sentence-transformers
+    return MiniLMEmbedder(backend="onnx", threads=1, cache_dir=onnx_cache_dir, query_int8=False)
 
 
 @pytest.fixture(scope="session")

@@ -175,3 +175,21 @@ def test_redis_down_fails_open(redis_server: RedisServer):
     assert embedder.stats.errors == 2
     with pytest.raises(EmbeddingError, match="redis embedding cache read failed"):
         RedisEmbeddingCache(url=url).get_many("m", ["k"])
+
+
+def test_layered_cache_reads_front_first_and_fills_it() -> None:
+    from finrag.embeddings import InMemoryEmbeddingCache, LayeredEmbeddingCache
+
+    front, back = InMemoryEmbeddingCache(max_entries=2), InMemoryEmbeddingCache()
+    layered = LayeredEmbeddingCache(front, back)
+    a, b = np.ones(3, dtype=np.float32), np.full(3, 2.0, dtype=np.float32)
+    back.put_many("m", {"a": a})
+    assert len(front) == 0
+    got = layered.get_many("m", ["a", "x"])
+    assert list(got) == ["a"] and np.array_equal(got["a"], a)
+    assert np.array_equal(front.get_many("m", ["a"])["a"], a)  # promoted
+    layered.put_many("m", {"b": b})
+    assert set(back.get_many("m", ["a", "b"])) == {"a", "b"}
+    assert set(front.get_many("m", ["a", "b"])) == {"a", "b"}
+    back.put_many("m", {"a": b})  # the front copy answers first
+    assert np.array_equal(layered.get_many("m", ["a"])["a"], a)

@@ -95,3 +95,79 @@ def test_page_spread_keeps_single_page_order(loaded, embedder) -> None:
     assert [h.id for h in spread.retrieve("t1", question, doc_ids=[ids["acme"]])] == [
         h.id for h in plain.retrieve("t1", question, doc_ids=[ids["acme"]])
     ]
+
+
+QUESTIONS = (
+    "What was operating income in 2019?",
+    "net revenue 2019",
+    "cost of sales in 2018",
+    "How did net revenue change from 2018 to 2019?",
+)
+
+
+def test_unit_vector_lru_keeps_cosines_and_skips_the_store(loaded, embedder) -> None:
+    store, ids = loaded
+    with_lru = HybridRetriever(store, embedder, Reranker.load())
+    without = HybridRetriever(store, embedder, Reranker.load(), unit_vector_entries=0)
+    question = "What was operating income in 2019?"
+    first = with_lru.candidates_for("t1", question, doc_ids=[ids["acme"]])
+    reads = []
+    original = store.get_many
+
+    def counting(model, keys):
+        reads.append(len(keys))
+        return original(model, keys)
+
+    store.get_many = counting  # type: ignore[method-assign]
+    again = with_lru.candidates_for("t1", question, doc_ids=[ids["acme"]])
+    assert reads == []  # every chunk and label vector came from memory
+    plain = without.candidates_for("t1", question, doc_ids=[ids["acme"]])
+    assert reads  # the retriever without the LRU reads the store
+    assert first == again == plain
+    assert all(c.cosine is not None for c in first)
+
+
+def test_sqlite_keyword_search_by_pk_range_equals_scope_tokens(tmp_path, embedder) -> None:
+    """The rowid-range path of SQLiteStore.keyword_search returns exactly the token path."""
+    from finrag.retrieval.indexing import index_document
+    from finrag.store.sqlite import SQLiteStore
+    from retrieval.retrieval_data import ACME_ROWS, ACME_TEXT, GLOBEX_ROWS, GLOBEX_TEXT, make_report
+
+    acme, acme_chunks = make_report("acme", ACME_ROWS, ACME_TEXT)
+    globex, globex_chunks = make_report("globex", GLOBEX_ROWS, GLOBEX_TEXT)
+    store = SQLiteStore(tmp_path / "k.db")
+    index_document(store, "t1", acme, acme_chunks, embedder)
+    index_document(store, "t2", globex, globex_chunks, embedder)
+    index_document(store, "t1", globex, globex_chunks, embedder)  # t1's rows now interleave
+
+    def both(tenant, question, doc_ids):
+        fast = store.keyword_search(tenant, question, limit=50, doc_ids=doc_ids)
+        span = store._pk_span(tenant, store._generation(tenant), doc_ids)
+        original = store._pk_span
+        store._pk_span = lambda *args: None  # type: ignore[method-assign]
+        try:
+            tokens = store.keyword_search(tenant, question, limit=50, doc_ids=doc_ids)
+        finally:
+            store._pk_span = original  # type: ignore[method-assign]
+        assert [(h.chunk.id, h.score, h.keyword_rank) for h in fast] == [
+            (h.chunk.id, h.score, h.keyword_rank) for h in tokens
+        ]
+        return span, fast
+
+    try:
+        for question in QUESTIONS:
+            span, hits = both("t1", question, [acme.id])
+            assert span is not None and hits
+            assert both("t1", question, [globex.id])[0] is not None
+            assert both("t2", question, None)[0] is not None  # one document: one range
+            # t1's two documents are separated by t2's rows: scope tokens, never the range.
+            assert both("t1", question, None)[0] is None
+            assert both("t1", question, [acme.id, globex.id])[0] is None
+            assert both("t1", question, ["unknown"]) == (None, [])
+        store.delete_document("t2", globex.id)  # leaves a hole of unused pks inside t1's range
+        for question in QUESTIONS:
+            assert both("t1", question, None)[0] is None  # conservative: counts must fill it
+            assert both("t1", question, [globex.id])[0] is not None
+            assert both("t2", question, None) == (None, [])
+    finally:
+        store.close()

@@ -18,6 +18,7 @@ from finrag.embeddings.cache import (
     CachedEmbedder,
     CacheStats,
     InMemoryEmbeddingCache,
+    LayeredEmbeddingCache,
     RedisEmbeddingCache,
 )
 from finrag.embeddings.hashing import HashEmbedder
@@ -30,6 +31,7 @@ __all__ = [
     "EmbeddingCache",
     "HashEmbedder",
     "InMemoryEmbeddingCache",
+    "LayeredEmbeddingCache",
     "RedisEmbeddingCache",
     "Vectors",
     "get_embedder",

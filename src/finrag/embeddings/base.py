@@ -85,7 +85,12 @@ class Embedder(ABC):
         return vectors
 
     def embed_query(self, text: str) -> Vectors:
-        """Embed one text (typically a question); returns a float32 vector of shape ``(dim,)``."""
+        """Embed one text (typically a question); returns a float32 vector of shape ``(dim,)``.
+
+        By default the row :meth:`embed` gives; an embedder may answer queries with a faster
+        approximate encoder of the same space (MiniLM's int8 query graph: cosine >= 0.98 to
+        that row), never documents, whose vectors are stored and compared across queries.
+        """
         if not isinstance(text, str):
             raise TypeError(f"embed_query takes a str, got {type(text).__name__}")
         vector: Vectors = self.embed([text])[0]

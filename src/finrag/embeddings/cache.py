@@ -29,6 +29,7 @@ __all__ = [
     "CacheStats",
     "CachedEmbedder",
     "InMemoryEmbeddingCache",
+    "LayeredEmbeddingCache",
     "RedisEmbeddingCache",
     "decode_vector",
     "encode_vector",
@@ -146,6 +147,37 @@ class InMemoryEmbeddingCache:
                 self._data.move_to_end((model, key))
             while self.max_entries is not None and len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
+
+
+class LayeredEmbeddingCache:
+    """A fast cache (``front``, e.g. a bounded :class:`InMemoryEmbeddingCache`) before a shared
+    one (``back``: the store, Redis).
+
+    Reads try ``front`` and ask ``back`` only for the misses, copying what it returns into
+    ``front``; writes go to both. Keys are content hashes, so a front copy can only be the
+    vector the back held for the same text. Errors of either layer propagate
+    (:class:`CachedEmbedder` decides whether to fail open).
+    """
+
+    def __init__(self, front: EmbeddingCache, back: EmbeddingCache) -> None:
+        self.front = front
+        self.back = back
+
+    def get_many(self, model: str, keys: Sequence[str]) -> dict[str, Vectors]:
+        """Vectors among ``keys``, from ``front`` first."""
+        found = self.front.get_many(model, keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            loaded = self.back.get_many(model, missing)
+            if loaded:
+                self.front.put_many(model, loaded)
+                found.update(loaded)
+        return found
+
+    def put_many(self, model: str, items: Mapping[str, Vectors]) -> None:
+        """Write to ``back`` (the shared copy), then ``front``."""
+        self.back.put_many(model, items)
+        self.front.put_many(model, items)
 
 
 class RedisEmbeddingCache:
