@@ -103,7 +103,22 @@ def test_finqa_record_alignment() -> None:
     assert sentences == ["net revenue rose .", "( a ) see note .", "the end ."]
     table = doc.tables[0]
     assert table.header_rows == 1 and table.scale is Scale.MILLIONS
-    assert _values(table.rows[2]) == [-12.0, 2014.0]
+    # "2014" is FinQA's flattened em dash (U+2014): a nil cell, not the number 2014
+    assert _values(table.rows[2]) == [-12.0, 0.0]
+    assert table.rows[2][-1].text == "\u2014"
+
+
+def test_finqa_flattened_unicode_is_restored() -> None:
+    record = {
+        **FINQA,
+        "pre_text": ["the company 2019s 201cnet revenue 201d rose in 2014 ."],
+        "table": [["", "2014", "2013"], ["debt", "$ 2014", "( 2014 )"]],
+    }
+    doc = finqa_document(record)
+    assert doc.pages[0].blocks[0].text == 'the company\u2019s "net revenue" rose in 2014 .'
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0]][1:] == ["2014", "2013"]  # the header is a year
+    assert all(c.number is not None and c.number.is_dash for c in table.rows[1][1:])
 
 
 def test_tatqa_context() -> None:
