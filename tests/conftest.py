@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 # The second core is often busy on CI; pin numeric libraries to one thread for stable timings.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "FINRAG_MINILM_QUERY_THREADS",
+):
     os.environ.setdefault(_var, "1")
 
 # Tests never write to the user's ~/.finrag: the embedded store, keys and uploads go to a

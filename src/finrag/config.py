@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     #: >= 0.99 to fp32; documents stay fp32). ``FINRAG_MINILM_QUERY_INT8=0`` turns it off; see
     #: docs/embeddings.md and docs/retrieval.md (Latency) for the measured trade-off.
     minilm_query_int8: bool = True
+    #: MiniLM only: threads of the int8 question session (capped at the machine's cores;
+    #: ``FINRAG_MINILM_QUERY_THREADS``). Documents are embedded on one thread per worker.
+    minilm_query_threads: int = Field(default=2, ge=1, le=64)
     planner: str = "offline"
     tenant: str = "default"
     max_upload_mb: int = Field(default=200, ge=1)

@@ -53,7 +53,10 @@ def _reranker(settings: Settings) -> Reranker | None:
 def _embedder_options(settings: Settings) -> dict[str, Any]:
     """Constructor options the settings imply for the named embedder."""
     if settings.embedder.partition(":")[0].strip().lower() in {"minilm", "minilm-l6-v2"}:
-        return {"query_int8": settings.minilm_query_int8}
+        return {
+            "query_int8": settings.minilm_query_int8,
+            "query_threads": settings.minilm_query_threads,
+        }
     return {}
 
 

@@ -141,8 +141,9 @@ def test_runtime_passes_the_setting_to_minilm_only(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setenv("FINRAG_MINILM_QUERY_INT8", "true")
     assert Settings().minilm_query_int8 is True
-    assert _embedder_options(Settings()) == {"query_int8": True}
-    assert _embedder_options(Settings(minilm_query_int8=False)) == {"query_int8": False}
+    assert _embedder_options(Settings()) == {"query_int8": True, "query_threads": 1}
+    options = _embedder_options(Settings(minilm_query_int8=False, minilm_query_threads=2))
+    assert options == {"query_int8": False, "query_threads": 2}
     assert _embedder_options(Settings(embedder="hash")) == {}
     monkeypatch.setenv("FINRAG_MINILM_QUERY_INT8", "0")
     assert Settings().minilm_query_int8 is False
@@ -162,3 +163,27 @@ def test_a_failing_int8_build_falls_back_to_fp32(
     monkeypatch.setattr(embedder_module, "ensure_int8_model", broken)
     embedder = MiniLMEmbedder(backend="onnx", cache_dir=onnx_cache_dir, query_int8=True)
     np.testing.assert_array_equal(embedder.embed_query(texts[0]), embedder.embed([texts[0]])[0])
+
+
+def test_query_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from finrag.embeddings.minilm import embedder as module
+
+    monkeypatch.delenv(module.QUERY_THREADS_ENV, raising=False)
+    assert MiniLMEmbedder().query_threads == min(2, os.cpu_count() or 1)
+    monkeypatch.setenv(module.QUERY_THREADS_ENV, "1")
+    assert MiniLMEmbedder().query_threads == 1
+    assert MiniLMEmbedder(query_threads=512).query_threads == (os.cpu_count() or 1)
+    monkeypatch.setenv(module.QUERY_THREADS_ENV, "two")
+    with pytest.raises(ConfigError, match=module.QUERY_THREADS_ENV):
+        MiniLMEmbedder()
+    with pytest.raises(ConfigError, match="query_threads"):
+        MiniLMEmbedder(query_threads=0)
+
+
+def test_two_query_threads_give_the_same_vector(onnx_cache_dir: Path, texts: list[str]) -> None:
+    one = MiniLMEmbedder(backend="onnx", cache_dir=onnx_cache_dir, query_int8=True)
+    two = MiniLMEmbedder(backend="onnx", cache_dir=onnx_cache_dir, query_int8=True, query_threads=2)
+    for text in texts[:5]:
+        np.testing.assert_allclose(one.embed_query(text), two.embed_query(text), atol=1e-5)

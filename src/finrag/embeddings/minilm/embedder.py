@@ -24,12 +24,16 @@ from finrag.embeddings.minilm.onnx_graph import AttentionLayout, ensure_onnx_mod
 from finrag.embeddings.minilm.quantize import ensure_int8_model
 from finrag.errors import ConfigError, EmbeddingError
 
-__all__ = ["QUERY_INT8_ENV", "Backend", "MiniLMEmbedder", "onnx_available"]
+__all__ = ["QUERY_INT8_ENV", "QUERY_THREADS_ENV", "Backend", "MiniLMEmbedder", "onnx_available"]
 
 #: Default of ``MiniLMEmbedder(query_int8=None)``: unset or "1"/"true"/"yes"/"on" embed
 #: questions with the int8 graph, "0"/"false"/"no"/"off" with fp32 (also
 #: ``Settings.minilm_query_int8``).
 QUERY_INT8_ENV = "FINRAG_MINILM_QUERY_INT8"
+#: Default of ``MiniLMEmbedder(query_threads=None)``: threads of the int8 question graph
+#: (default 2, at most the machine's cores; also ``Settings.minilm_query_threads``).
+QUERY_THREADS_ENV = "FINRAG_MINILM_QUERY_THREADS"
+DEFAULT_QUERY_THREADS = 2
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,11 @@ class MiniLMEmbedder(Embedder):
             to the fp32 vector; :meth:`embed` (documents, chunks) always uses fp32. ``None``
             reads ``$FINRAG_MINILM_QUERY_INT8`` (default on: it is what brings retrieval under
             20 ms p95, docs/retrieval.md "Latency"). Ignored on the numpy backend.
+        query_threads: intra-op threads of the int8 question session (one question is one
+            small run on the latency path, where a second core halves the long questions'
+            time; idle threads sleep rather than spin). ``None`` reads
+            ``$FINRAG_MINILM_QUERY_THREADS``, default 2, capped at the machine's cores.
+            Documents use ``threads``.
 
     The model is loaded on first use, so constructing one is cheap. Instances are thread-safe.
     """
@@ -79,6 +88,7 @@ class MiniLMEmbedder(Embedder):
         cache_dir: str | os.PathLike[str] | None = None,
         layout: AttentionLayout = "portable",
         query_int8: bool | None = None,
+        query_threads: int | None = None,
     ) -> None:
         if backend not in ("auto", "onnx", "numpy"):
             raise ConfigError(f"unknown MiniLM backend {backend!r}; use 'auto', 'onnx' or 'numpy'")
@@ -95,6 +105,14 @@ class MiniLMEmbedder(Embedder):
         self.query_int8 = (
             _env_flag(QUERY_INT8_ENV, default=True) if query_int8 is None else bool(query_int8)
         )
+        wanted = (
+            _env_int(QUERY_THREADS_ENV, DEFAULT_QUERY_THREADS)
+            if query_threads is None
+            else query_threads
+        )
+        if wanted < 1:
+            raise ConfigError(f"query_threads must be >= 1, got {wanted}")
+        self.query_threads = min(wanted, os.cpu_count() or 1)
         self._forward: Forward | None = None
         self._query_forward: Forward | None = None
         self._tokenizer: Any = None
@@ -152,7 +170,7 @@ class MiniLMEmbedder(Embedder):
             query_forward = forward
             if self.query_int8 and use_onnx:
                 try:
-                    query_forward = self._onnx_forward(int8=True)
+                    query_forward = self._onnx_forward(int8=True, threads=self.query_threads)
                 except EmbeddingError as exc:  # documents must still embed; questions use fp32
                     log.warning("int8 query graph unavailable, questions use fp32: %s", exc)
             elif self.query_int8:
@@ -178,7 +196,7 @@ class MiniLMEmbedder(Embedder):
         weights = load_weights(self.files)
         return lambda ids, mask: forward_numpy(weights, ids, mask)
 
-    def _onnx_forward(self, *, int8: bool = False) -> Forward:
+    def _onnx_forward(self, *, int8: bool = False, threads: int | None = None) -> Forward:
         try:
             import onnxruntime as ort
         except ImportError as exc:
@@ -190,7 +208,10 @@ class MiniLMEmbedder(Embedder):
         else:
             path = ensure_onnx_model(self.files, self.cache_dir, self.layout)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = threads or self.threads
+        if options.intra_op_num_threads > 1:
+            # between runs the pool's threads sleep instead of spinning on a shared core
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -215,3 +236,13 @@ def _env_flag(name: str, default: bool) -> bool:
     if value in ("1", "true", "yes", "on"):
         return True
     raise ConfigError(f"${name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"${name} must be a whole number, got {value!r}") from None
