@@ -193,6 +193,13 @@ def _sentence_record(sentence: str) -> dict[str, object]:
         ),
         # no year: no period
         ("the company had 4500 employees .", {4500.0: ()}),
+        # two "respectively" lists: one value per year, then two per year
+        (
+            "in 2009 and 2008 , employees bought 29.4 million and 18.9 million shares , "
+            "respectively , at prices of $ 3.60 and $ 3.68 , and $ 7.91 and $ 6.07 , "
+            "respectively .",
+            {29.4: (2009,), 18.9: (2008,), 3.6: (2009,), 3.68: (2009,), 7.91: (2008,)},
+        ),
     ],
 )
 def test_sentence_values_get_their_own_year(sentence: str, expected: dict[float, tuple]) -> None:

@@ -183,8 +183,9 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
     """The period year of each value at ``spans`` (character ranges) of a sentence.
 
     "... $1,436 million, $1,310 million and $1,345 million in 2010, 2009 and 2008,
-    respectively": a sentence listing as many values as years (with "respectively", or with the
-    values and years in two runs) pairs them in order. Otherwise a value takes the nearest year
+    respectively": each list closed by "respectively" is paired with the sentence's years in
+    order (one value per year, or blocks of k per year), and a sentence listing as many values
+    as years in two separate runs pairs them too. Otherwise a value takes the nearest year
     mention, preferring one in the same clause (between semicolons); a sentence without years
     gives none.
     """
@@ -194,10 +195,15 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
     if not years or not spans:
         return [() for _ in spans]
     distinct = list(dict.fromkeys(y for _, y in years))
+    paired: list[tuple[int, ...]] = [()] * len(spans)
     located = [s for s in spans if s[0] >= 0]
-    if len(located) == len(spans) and len(spans) == len(distinct) >= 2:
-        runs_apart = spans[-1][1] <= years[0][0] or years[-1][0] < spans[0][0]
-        if _RESPECTIVELY.search(lower) or runs_apart:
+    if len(located) == len(spans) and len(distinct) >= 2:
+        ends = [m.end() for m in _RESPECTIVELY.finditer(lower)]
+        if ends:
+            paired = _respectively(spans, ends, distinct)
+        elif len(spans) == len(distinct) and (
+            spans[-1][1] <= years[0][0] or years[-1][0] < spans[0][0]  # two separate runs
+        ):
             return [(y,) for y in distinct]
     clauses = [m.start() for m in re.finditer(";", lower)]
 
@@ -205,7 +211,10 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
         return sum(c < at for c in clauses)
 
     out: list[tuple[int, ...]] = []
-    for start, end in spans:
+    for k, (start, end) in enumerate(spans):
+        if paired[k]:
+            out.append(paired[k])
+            continue
         if start < 0:
             out.append(())
             continue
@@ -215,6 +224,33 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
             key=lambda t: (clause(t[0]) != clause(start), abs(t[0] - mid)),
         )
         out.append((best[1],))
+    return out
+
+
+def _respectively(
+    spans: Sequence[tuple[int, int]], ends: Sequence[int], years: Sequence[int]
+) -> list[tuple[int, ...]]:
+    """Values of "respectively" lists paired with the sentence's years in order.
+
+    Each "respectively" closes a list: the values since the previous one (values after the
+    last one, "in 2019 and 2018, respectively, $ 5 and $ 4", form a list too). A list of as many
+    values as years pairs one to one; a list of k values per year ("$ 3.60 and $ 3.68, $ 7.91
+    and $ 6.07 ... respectively") pairs in blocks of k. Other values get ``()`` (the caller
+    gives them the nearest year).
+    """
+    n = len(years)
+    groups: list[list[int]] = [[] for _ in range(len(ends) + 1)]
+    for i, (start, _) in enumerate(spans):
+        groups[sum(e <= start for e in ends)].append(i)
+    out: list[tuple[int, ...]] = [()] * len(spans)
+    for members in groups:
+        if not members:
+            continue
+        if len(members) % n:
+            continue  # a list that does not fit the years
+        block = len(members) // n
+        for j, i in enumerate(members):
+            out[i] = (years[j // block],)
     return out
 
 
