@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from finrag.lexical import stem, stems
 from finrag.retrieval.features import (
     FEATURE_NAMES,
     Candidate,
     analyse_question,
     feature_matrix,
-    stem,
-    stems,
 )
 from retrieval.retrieval_data import row_chunk, text_chunk
 

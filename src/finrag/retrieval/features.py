@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from finrag.documents.model import Chunk, ChunkKind
+from finrag.lexical import stems
 from finrag.retrieval.fusion import RRF_K
 from finrag.store.query import STOPWORDS
 
@@ -42,11 +43,8 @@ __all__ = [
     "analyse_chunk",
     "analyse_question",
     "feature_matrix",
-    "stem",
-    "stems",
 ]
 
-_WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
 _YEAR = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
 _QUARTER = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)\b")
@@ -183,33 +181,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 _ANCHOR_START = FEATURE_NAMES.index("anchor_complement")
 _N_ANCHOR = len(FEATURE_NAMES) - _ANCHOR_START
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light English stem: enough to meet plural, possessive and verbal variants."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ings", ""),
-        ("ing", ""),
-        ("ied", "y"),
-        ("ed", ""),
-        ("es", "e"),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: -len(suffix)] + repl
-    return word
-
-
-def stems(text: str) -> list[str]:
-    """Stemmed word and number tokens of ``text`` (lower-cased, commas in numbers kept out)."""
-    return [stem(tok) for tok in _WORD.findall(text.lower().replace(",", ""))]
 
 
 def _content(tokens: Sequence[str]) -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from finrag.documents.model import Chunk, ChunkKind
-from finrag.retrieval.features import stems
+from finrag.lexical import stems
 
 __all__ = ["finqa_gold", "normalise_value", "tatqa_positives", "text_similarity"]
 

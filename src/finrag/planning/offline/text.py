@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from finrag.documents.numbers import find_numbers
+from finrag.lexical import stem, words
 
 __all__ = [
     "CUE_NAMES",
@@ -25,7 +26,6 @@ __all__ = [
     "years_in",
 ]
 
-_WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
 _STOP = frozenset(
     [
@@ -152,21 +152,6 @@ _WHOLE_BEFORE_OF = frozenset(
     {"percent", "percentage", "portion", "proportion", "share", "fraction", "among", "total"}
 )
 _STRICT_DENOMINATOR = frozenset({"to", "over", "against", "versus", "vs", "among", "by"})
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A crude, deterministic stem: lower case, plural and common suffixes dropped."""
-    w = word.lower()
-    for suffix in ("ies", "es", "s"):
-        if len(w) > 4 and w.endswith(suffix) and not w.endswith("ss"):
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return w
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word and number tokens."""
-    return _WORD.findall(text.lower())
 
 
 def years_in(text: str) -> list[int]:

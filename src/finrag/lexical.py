@@ -1,0 +1,49 @@
+"""Word tokens and a light stemmer, shared by retrieval features and the offline planner.
+
+One definition so that "revenues" in a question and "revenue" in a row label meet the same way
+wherever lexical overlap is measured. The stemmer is deliberately small and deterministic
+(plural, possessive and verbal endings); both trained models (the reranker and the offline
+planner) were fitted with it, so changing it means retraining both.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["WORD", "stem", "stems", "words"]
+
+#: A lower-case word or a number (with its decimals).
+WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stem: enough to meet plural, possessive and verbal variants."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ings", ""),
+        ("ing", ""),
+        ("ied", "y"),
+        ("ed", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word and number tokens of ``text``."""
+    return WORD.findall(text.lower())
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed word and number tokens of ``text`` (commas in numbers kept out)."""
+    return [stem(tok) for tok in WORD.findall(text.lower().replace(",", ""))]
