@@ -266,3 +266,24 @@ def test_percent_points_match_finqa_printed_form() -> None:
     gold = finqa_gold("subtract(57.3, 59.7)", -2.4)
     assert matches_gold(-0.024, gold, percent_points=True)
     assert not matches_gold(-0.024, gold)
+
+
+def test_a_range_averages_every_period_it_covers(planner: OfflinePlanner) -> None:
+    """ "from 2022 to 2024" names two years but covers three (the demo's question)."""
+    record = {
+        **_RECORD,
+        "table": [
+            ["", "2024", "2023", "2022"],
+            ["net revenue", "$ 5829", "$ 5735", "$ 5500"],
+            ["research and development", "612", "587", "541"],
+        ],
+    }
+    chunks = finqa_chunks(record)
+    question = "what was the average research and development expense from 2022 to 2024?"
+    # the choice is under test, not the confidence: no abstention
+    plan = OfflinePlanner(planner.model, threshold=0.0).plan(PlanRequest(question, chunks))
+    assert plan.program is not None, plan.abstain_reason
+    from finrag.dsl.executor import execute
+    from finrag.planning.evidence import build_context
+
+    assert execute(plan.program, build_context(chunks)).value == pytest.approx(580.0)

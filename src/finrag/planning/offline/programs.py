@@ -77,6 +77,7 @@ SHARED_FEATURES = (
     "a_before_b",
     "rule_agrees",
     "rule_fired",
+    "slots_eq_span",
 )
 N_SHARED = len(SHARED_FEATURES)
 N_FEATURES = N_SHARED * (1 + len(FAMILIES))
@@ -112,6 +113,7 @@ class _Question:
     years: frozenset[int]
     wants_percent: bool
     rules: frozenset[str]
+    span: int  # periods a range covers ("from 2022 to 2024": 3), 0 without a range
 
 
 def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
@@ -207,6 +209,9 @@ def _features(
         *_cue_features(ops, info),
         float(sketch.family in q.rules),
         float(bool(q.rules)),
+        # a range names its ends but covers every period between ("average from 2022 to 2024"
+        # averages three values)
+        float(q.span >= 3 and (len(row.values) if row else len(ops)) == q.span),
     ]
     out = np.zeros(N_FEATURES)
     out[:N_SHARED] = shared
@@ -243,7 +248,8 @@ def generate(
         key=lambda s: (-sketch_probs[s.name], s.name),
     )
     rules = rule_families(info.text)
-    q = _Question(info, frozenset(info.years), wants_percent(info), rules)
+    span = max(info.years) - min(info.years) + 1 if len(info.years) >= 2 else 0
+    q = _Question(info, frozenset(info.years), wants_percent(info), rules, span)
     # the classifier's top sketches, plus the best sketch of each family the wording names
     chosen = ranked[:n_sketches]
     for family in sorted(rules):
