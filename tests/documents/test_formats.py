@@ -111,11 +111,18 @@ def test_finqa_record_alignment() -> None:
 def test_finqa_flattened_unicode_is_restored() -> None:
     record = {
         **FINQA,
-        "pre_text": ["the company 2019s 201cnet revenue 201d rose in 2014 ."],
-        "table": [["", "2014", "2013"], ["debt", "$ 2014", "( 2014 )"]],
+        "pre_text": ["the company 2019s 201cnet revenue 201d rose in 2014 ; 2014including x ."],
+        "table": [
+            ["", "2014", "2013"],
+            ["debt", "$ 2014", "( 2014 )"],
+            ["benefit 2014december 31 2008", "5", "6"],
+        ],
     }
     doc = finqa_document(record)
-    assert doc.pages[0].blocks[0].text == 'the company\u2019s "net revenue" rose in 2014 .'
+    assert doc.pages[0].blocks[0].text == (
+        'the company\u2019s "net revenue" rose in 2014 ; \u2014 including x .'
+    )
+    assert doc.tables[0].rows[2][0].text == "benefit \u2014 december 31 2008"
     table = doc.tables[0]
     assert [c.text for c in table.rows[0]][1:] == ["2014", "2013"]  # the header is a year
     assert all(c.number is not None and c.number.is_dash for c in table.rows[1][1:])

@@ -84,6 +84,8 @@ def _sha(record: dict[str, Any]) -> str:
 # the 300 local FinQA records, 154 data cells read "2014" and no gold program uses 2014.
 _DASH_CELL = re.compile(r"\$?\s*\(?\s*2014\s*\)?")
 _QUOTES = (
+    # a dash glued to the next word ("2014december 31 2008", "2014including") is never a year
+    (re.compile(r"\b2014(?=[a-z])"), "\u2014 "),
     (re.compile(r"(?<=[a-z]) 2019(?=s\b)"), "\u2019"),
     (re.compile(r"\b201c\s?"), '"'),
     (re.compile(r"\s?\b201d\b"), '"'),
@@ -91,10 +93,11 @@ _QUOTES = (
 
 
 def _finqa_cell(row: int, col: int, text: str) -> str:
-    """A data cell with FinQA's flattened em dash restored (header row and labels untouched)."""
+    """A cell with FinQA's flattened em dash restored: a data cell reading "2014" is a nil
+    cell; a row label keeps its text with glued dashes and quotes restored."""
     if row > 0 and col > 0 and _DASH_CELL.fullmatch(text.strip()):
         return "\u2014"
-    return text
+    return _finqa_text(text) if col == 0 else text
 
 
 def _finqa_text(text: str) -> str:
