@@ -19,7 +19,7 @@ from finrag.documents.numbers import find_numbers, normalise_text
 from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity
 
-from .text import QuestionInfo, label_match, stem, words, years_in
+from .text import YEAR, QuestionInfo, label_match, stem, words, years_in
 
 __all__ = [
     "OPERAND_FEATURES",
@@ -176,7 +176,6 @@ def _footnote(text: str, start: int, end: int, number: ParsedNumber) -> bool:
 
 
 _RESPECTIVELY = re.compile(r"\brespectively\b")
-_YEAR_AT = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
 
 
 def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, ...]]:
@@ -190,7 +189,7 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
     gives none.
     """
     lower = text.lower()
-    years = [(m.start(), int(m.group(1))) for m in _YEAR_AT.finditer(lower)]
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(lower)]
     years = [(at, y) for at, y in years if not any(a <= at < b for a, b in spans)]
     if not years or not spans:
         return [() for _ in spans]
@@ -210,6 +209,7 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
     def clause(at: int) -> int:
         return sum(c < at for c in clauses)
 
+    year_clauses = [(clause(at), at, y) for at, y in years]  # once, not per value
     out: list[tuple[int, ...]] = []
     for k, (start, end) in enumerate(spans):
         if paired[k]:
@@ -218,12 +218,9 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
         if start < 0:
             out.append(())
             continue
-        mid = (start + end) / 2
-        best = min(
-            years,
-            key=lambda t: (clause(t[0]) != clause(start), abs(t[0] - mid)),
-        )
-        out.append((best[1],))
+        mid, own = (start + end) / 2, clause(start)
+        best = min(year_clauses, key=lambda t: (t[0] != own, abs(t[1] - mid)))
+        out.append((best[2],))
     return out
 
 

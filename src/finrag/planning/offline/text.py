@@ -16,6 +16,7 @@ from finrag.lexical import stem, words
 
 __all__ = [
     "CUE_NAMES",
+    "YEAR",
     "QuestionInfo",
     "analyze",
     "cue_flags",
@@ -26,7 +27,8 @@ __all__ = [
     "years_in",
 ]
 
-_YEAR = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
+#: A year (1950-2099) not inside a larger number, amount or percentage.
+YEAR = re.compile(r"(?<![\d.,$])(19[5-9]\d|20\d\d)(?![\d%])")
 _STOP = frozenset(
     [
         "what",
@@ -157,7 +159,7 @@ _STRICT_DENOMINATOR = frozenset({"to", "over", "against", "versus", "vs", "among
 def years_in(text: str) -> list[int]:
     """Years (1950-2099) named in ``text``, in order of first mention, without repeats."""
     out: list[int] = []
-    for m in _YEAR.finditer(text.lower()):
+    for m in YEAR.finditer(text.lower()):
         year = int(m.group(1))
         if year not in out:
             out.append(year)
