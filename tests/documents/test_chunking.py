@@ -69,3 +69,59 @@ def test_short_sentences_are_merged() -> None:
     assert _merge_short(["A long enough sentence about revenue growth.", "Ok."], 40) == [
         "A long enough sentence about revenue growth. Ok."
     ]
+
+
+def test_spanning_column_headings_reach_every_column_they_cover() -> None:
+    from finrag.documents.tables import build_table
+
+    table = build_table(
+        [
+            ["", "Fiscal Year 2018", "", "Fiscal Year 2017", ""],
+            ["", "Net Sales", "% of Total", "Net Sales", "% of Total"],
+            ["Americas", "$ 512", "41%", "$ 480", "40%"],
+        ],
+        index=0,
+    )
+    assert table.column_headers[1:] == (
+        "Fiscal Year 2018 Net Sales",
+        "Fiscal Year 2018 % of Total",
+        "Fiscal Year 2017 Net Sales",
+        "Fiscal Year 2017 % of Total",
+    )
+    assert table.column_periods[2] == table.column_periods[1] != table.column_periods[3]
+    # a single header row is left as it is: nothing below names the empty columns
+    single = build_table([["", "2019", ""], ["revenue", "5", "6"]], index=0)
+    assert single.column_headers == ("", "2019", "")
+
+
+def test_rows_carry_their_group_heading() -> None:
+    record = {
+        "id": "TEST/2019/page_3.pdf-1",
+        "pre_text": [],
+        "post_text": [],
+        "table": [
+            ["", "2019", "2018"],
+            ["current :", "", ""],
+            ["other receivables", "4223", "4082"],
+            ["total current", "19738", "15152"],
+            ["deferred revenue", "12", "10"],
+            ["non-current", "", ""],
+            ["other receivables", "118", "601"],
+        ],
+    }
+    rows = {
+        c.row_label: c.group
+        for c in chunk_document(finqa_document(record))
+        if c.kind is ChunkKind.TABLE_ROW and c.cells
+    }
+    assert rows == {
+        "other receivables": "non-current",
+        "total current": "current",  # a total row closes its group
+        "deferred revenue": "",
+    }
+    groups = [
+        c.group
+        for c in chunk_document(finqa_document(record))
+        if c.row_label == "other receivables"
+    ]
+    assert groups == ["current", "non-current"]

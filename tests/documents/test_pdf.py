@@ -97,3 +97,26 @@ def test_process_pool_gives_the_same_document(statement_pdf: Path, statement: Do
 def test_ids_are_stable(statement_pdf: Path, statement: Document) -> None:
     (again,) = parse_path(statement_pdf, ParseOptions(workers=1))
     assert again.id == statement.id and statement.id.startswith("d") and len(statement.id) == 17
+
+
+def test_running_headers_are_neither_headings_nor_text() -> None:
+    from finrag.documents.layout import PageLayout
+    from finrag.documents.pdf import assemble
+
+    def page(n: int, body: list[str]) -> PageLayout:
+        lines = [("Table of Contents", (50.0, 20.0, 150.0, 30.0), False)]
+        lines += [(t, (50.0, 100.0 + 20 * i, 500.0, 112.0 + 20 * i), False) for i, t in enumerate(body)]
+        lines.append((f"Page {n}", (280.0, 760.0, 320.0, 770.0), False))
+        return PageLayout(number=n, width=612.0, height=792.0, lines=lines, tables=[])
+
+    body = ["Revenue grew in the year.", "Margins held steady.", "Cash flow was strong."]
+    pages = [page(n, [body[n - 1]]) for n in (1, 2, 3)]
+    pages.append(page(4, ["Item 3. Legal Proceedings", "We are party to several lawsuits."]))
+    result = assemble(pages)
+    blocks = [b for p in result.pages for b in p.blocks]
+    text = " ".join(b.text for b in blocks)
+    assert "Table of Contents" not in text and "Page 2" not in text
+    assert {b.section for b in blocks} == {"", "Item 3. Legal Proceedings"}
+    # a short document keeps every line: too few pages to tell furniture from text
+    short = assemble(pages[:3])
+    assert "Table of Contents" in " ".join(b.text for p in short.pages for b in p.blocks)

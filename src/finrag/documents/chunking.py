@@ -91,6 +91,7 @@ def _merge_short(sentences: list[str], min_chars: int) -> list[str]:
 def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
     first_body = table.header_rows if table.header_rows < table.n_rows else 0
     corner = table.column_headers[0] if table.header_cols and table.column_headers else ""
+    group = ""
     for i in range(first_body, table.n_rows):
         row = table.rows[i]
         label = " ".join(c.text for c in row[: table.header_cols]).strip()
@@ -98,6 +99,7 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
         cells = tuple(_chunk_cell(cid, table, c) for c in row[table.header_cols :] if c.text)
         if not cells and not label:
             continue
+        row_group, group = _row_group(group, label, cells)
         yield Chunk(
             id=cid,
             doc_id=doc.id,
@@ -110,7 +112,18 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
             row_label=label,
             cells=cells,
             section=table.section or table.caption[:120],
+            group=row_group,
         )
+
+
+def _row_group(group: str, label: str, cells: tuple[ChunkCell, ...]) -> tuple[str, str]:
+    """(this row's group, the group of the rows after it). A label-only row opens a group
+    ("Current assets:"); a total row still belongs to the group it closes."""
+    if not cells:
+        return "", label.rstrip(":").strip()
+    if label.lower().startswith("total"):
+        return group, ""
+    return group, group
 
 
 def _chunk_cell(row_id: str, table: Table, cell: Cell) -> ChunkCell:

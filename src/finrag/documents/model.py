@@ -203,6 +203,9 @@ class Chunk(BaseModel):
     numbers: tuple[ParsedNumber, ...] = ()
     bbox: BBox | None = None
     section: str = ""
+    # a table row's group heading: the nearest label-only row above it ("Net additions
+    # (losses)" over "Primary service units"), so repeated labels stay distinguishable
+    group: str = ""
 
     def number_id(self, k: int) -> str:
         """The id of the k-th number of a text chunk (``<chunk_id>:n<k>``)."""

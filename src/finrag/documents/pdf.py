@@ -17,6 +17,8 @@ page with the same columns (right edges within 12 points, nothing but running he
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -198,8 +200,9 @@ def assemble(layouts: list[PageLayout]) -> ParseResult:
     result = ParseResult()
     section = ""
     page_sections: dict[int, list[tuple[float, str]]] = {}
+    furniture = running_lines(layouts)
     for lay in layouts:
-        section = _add_page(result, lay, section, page_sections)
+        section = _add_page(result, lay, section, page_sections, furniture)
     page_text = {p.number: p.text for p in result.pages}
     table_pages: dict[int, list[int]] = {}
     for group in _merge_continuations(layouts):
@@ -223,11 +226,16 @@ def _add_page(
     lay: PageLayout,
     section: str,
     page_sections: dict[int, list[tuple[float, str]]],
+    furniture: frozenset[str] = frozenset(),
 ) -> str:
     if lay.image_only:
         result.warnings.append(f"page {lay.number} has no extractable text; OCR is not supported")
     result.warnings.extend(lay.warnings)
-    prose = [(t, box) for t, box, in_table in lay.lines if not in_table]
+    prose = [
+        (t, box)
+        for t, box, in_table in lay.lines
+        if not in_table and _furniture_key(t) not in furniture
+    ]
     marks = [(0.0, section)]
     blocks, section_after = blocks_from_lines(lay.number, prose, section)
     marks += [(b.bbox.top if b.bbox else 0.0, b.section) for b in blocks]
@@ -243,6 +251,27 @@ def _add_page(
         )
     )
     return section_after
+
+
+_PAGE_DIGITS = re.compile(r"\d+")
+
+
+def _furniture_key(text: str) -> str:
+    return _PAGE_DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def running_lines(layouts: Sequence[PageLayout], share: float = 0.25) -> frozenset[str]:
+    """Page furniture: prose lines (digits ignored) repeated on at least a quarter of the pages
+    (and 3) of a document of 4 pages or more: running headers and footers such as a "Table of
+    Contents" link, the company name or "Page 12". They are neither headings nor text."""
+    if len(layouts) < 4:
+        return frozenset()
+    pages: dict[str, int] = {}
+    for lay in layouts:
+        for key in {_furniture_key(t) for t, _box, in_table in lay.lines if not in_table}:
+            pages[key] = pages.get(key, 0) + 1
+    least = max(3, share * len(layouts))
+    return frozenset(k for k, n in pages.items() if n >= least and k)
 
 
 def _merge_continuations(layouts: list[PageLayout]) -> list[list[RawTable]]:

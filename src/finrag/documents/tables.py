@@ -124,7 +124,7 @@ def build_table(
     head_text = " ".join(c for r in rows[:header_rows] for c in r if c)
     body_text = " ".join(c for r in rows[header_rows:] for c in r[header_cols:])
     scale, currency = _scale_currency(caption, head_text, body_text, context)
-    col_headers = _column_headers(rows, header_rows, n_cols)
+    col_headers = _column_headers(rows, header_rows, n_cols, header_cols)
     cells = tuple(
         tuple(
             _make_cell(
@@ -159,12 +159,24 @@ def build_table(
     )
 
 
-def _column_headers(rows: list[list[str]], header_rows: int, n_cols: int) -> list[str]:
-    """Each column's header text, multi-row headers joined top to bottom without repeats."""
+def _column_headers(
+    rows: list[list[str]], header_rows: int, n_cols: int, header_cols: int = 0
+) -> list[str]:
+    """Each column's header text, multi-row headers joined top to bottom without repeats.
+
+    A heading over several columns is written once, in the first of them ("Net additions
+    (losses)" over "2019 | 2018"); an empty cell of an upper header row takes the heading to its
+    left when a header row below names that column, so both columns carry the heading.
+    """
+    head = [list(r) for r in rows[:header_rows]]
+    for a, r in enumerate(head[:-1]):
+        for j in range(header_cols + 1, n_cols):
+            if not r[j] and r[j - 1] and any(below[j] for below in head[a + 1 :]):
+                r[j] = r[j - 1]
     out: list[str] = []
     for j in range(n_cols):
         parts: list[str] = []
-        for r in rows[:header_rows]:
+        for r in head:
             if r[j] and (not parts or parts[-1] != r[j]):
                 parts.append(r[j])
         out.append(" ".join(parts))
