@@ -287,3 +287,28 @@ def test_a_range_averages_every_period_it_covers(planner: OfflinePlanner) -> Non
     from finrag.planning.evidence import build_context
 
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(580.0)
+
+
+def test_row_shape_features_prefer_whole_rows_and_no_skipped_year() -> None:
+    record = {
+        **_RECORD,
+        "table": [
+            ["", "2019", "2018", "2017"],
+            ["selling expenses", "$ 453", "$ 361", "$ 384"],
+        ],
+    }
+    info = analyze("what is the average selling expenses?")
+    ops = operands_from(finqa_chunks(record), info)
+    by_year = {o.years[0]: o for o in ops if o.years}
+    probs = {"avg2": 0.5, "avg3": 0.5}
+    cands = generate(info, probs, ops, [0.9] * len(ops), [])
+    cover, skip = SHARED_FEATURES.index("row_cover"), SHARED_FEATURES.index("skips_year")
+
+    def feats(*years: int) -> tuple[float, float]:
+        fill = {by_year[y].arg for y in years}
+        c = next(c for c in cands if {o.arg for o in c.fill} == fill)
+        return c.features[cover], c.features[skip]
+
+    assert feats(2019, 2018, 2017) == (1.0, 0.0)
+    assert feats(2019, 2017) == (0.0, 1.0)
+    assert feats(2019, 2018) == (0.0, 0.0)

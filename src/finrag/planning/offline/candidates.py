@@ -50,6 +50,7 @@ class Operand:
     is_total: bool
     is_dash: bool
     text: str
+    group: tuple[str, ...] = ()  # a table row's group heading (``Chunk.group``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, .
 def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
     out = []
     label = tuple(words(chunk.row_label or ""))
+    group = tuple(words(chunk.group))
     is_total = bool(label) and label[0] == "total"
     for cell in chunk.cells:
         number = cell.number
@@ -110,6 +112,7 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 is_total=is_total,
                 is_dash=number.is_dash,
                 text=f"{chunk.row_label or ''} | {cell.period or cell.header} | {cell.text}",
+                group=group,
             )
         )
     return out
@@ -384,6 +387,9 @@ OPERAND_FEATURES = (
     "is_second_year",
     "scale_word_match",
     "label_exact",
+    "group_recall",
+    "group_precision",
+    "label_group_gain",
 )
 
 
@@ -391,6 +397,7 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
     """Features of one operand against the question (order: ``OPERAND_FEATURES``)."""
     recall, precision, _ = label_match(info, op.label)
     context_recall = label_match(info, op.context)[0]
+    group_recall, group_precision, _ = label_match(info, op.group) if op.group else (0, 0, 0)
     q_years = set(info.years)
     period_hit = bool(q_years & set(op.years))
     q_pct = any(t in ("percent", "percentage", "%") for t in info.tokens)
@@ -425,6 +432,9 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         float(len(info.years) > 1 and info.years[1] in op.years),
         float(_scale_word(info) is not None and _scale_word(info) == op.quantity.scale.word),
         float(precision >= 0.99 and recall > 0),
+        group_recall,
+        group_precision,
+        label_match(info, op.label + op.group)[0] - recall if op.group else 0.0,
     ]
 
 

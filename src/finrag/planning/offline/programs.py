@@ -78,6 +78,8 @@ SHARED_FEATURES = (
     "rule_agrees",
     "rule_fired",
     "slots_eq_span",
+    "row_cover",
+    "skips_year",
 )
 N_SHARED = len(SHARED_FEATURES)
 N_FEATURES = N_SHARED * (1 + len(FAMILIES))
@@ -114,6 +116,7 @@ class _Question:
     wants_percent: bool
     rules: frozenset[str]
     span: int  # periods a range covers ("from 2022 to 2024": 3), 0 without a range
+    row_years: dict[str, frozenset[int]]  # the years of each evidence row's cells
 
 
 def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
@@ -158,6 +161,21 @@ def _label_features(ops: Sequence[_OpInfo]) -> list[float]:
     if not a or not b:
         return [0.0, 0.0]
     return [float(a == b), len(a & b) / len(a | b)]
+
+
+def _row_shape(ops: Sequence[_OpInfo], q: _Question) -> tuple[float, float]:
+    """Whether the operands are every year of their one row ("the average of X" over a
+    three-year table is all three), and whether they skip a year the row has between them
+    (2019 and 2017 but not 2018)."""
+    rows = {o.op.row_key for o in ops}
+    if len(ops) < 2 or len(rows) != 1 or ops[0].op.source != "table":
+        return 0.0, 0.0
+    have = q.row_years.get(ops[0].op.row_key, frozenset())
+    used = {y for o in ops for y in o.op.years}
+    if len(used) < 2 or len(have) < 2:
+        return 0.0, 0.0
+    skipped = any(y in have and y not in used for y in range(min(used) + 1, max(used)))
+    return float(used == have), float(skipped)
 
 
 def _features(
@@ -212,6 +230,7 @@ def _features(
         # a range names its ends but covers every period between ("average from 2022 to 2024"
         # averages three values)
         float(q.span >= 3 and (len(row.values) if row else len(ops)) == q.span),
+        *_row_shape(ops, q),
     ]
     out = np.zeros(N_FEATURES)
     out[:N_SHARED] = shared
@@ -249,7 +268,18 @@ def generate(
     )
     rules = rule_families(info.text)
     span = max(info.years) - min(info.years) + 1 if len(info.years) >= 2 else 0
-    q = _Question(info, frozenset(info.years), wants_percent(info), rules, span)
+    row_years: dict[str, set[int]] = {}
+    for o in operands:
+        if o.source == "table":
+            row_years.setdefault(o.row_key, set()).update(o.years)
+    q = _Question(
+        info,
+        frozenset(info.years),
+        wants_percent(info),
+        rules,
+        span,
+        {k: frozenset(v) for k, v in row_years.items()},
+    )
     # the classifier's top sketches, plus the best sketch of each family the wording names
     chosen = ranked[:n_sketches]
     for family in sorted(rules):
