@@ -125,3 +125,8 @@ def test_rows_carry_their_group_heading() -> None:
         if c.row_label == "other receivables"
     ]
     assert groups == ["current", "non-current"]
+    # keyword and vector search see the group: it heads the row's text
+    texts = [c.text for c in chunk_document(finqa_document(record)) if c.group == "non-current"]
+    assert texts == [
+        "non-current : the other receivables of 2019 is 118 ; the other receivables of 2018 is 601 ;"
+    ]

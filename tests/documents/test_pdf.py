@@ -105,7 +105,9 @@ def test_running_headers_are_neither_headings_nor_text() -> None:
 
     def page(n: int, body: list[str]) -> PageLayout:
         lines = [("Table of Contents", (50.0, 20.0, 150.0, 30.0), False)]
-        lines += [(t, (50.0, 100.0 + 20 * i, 500.0, 112.0 + 20 * i), False) for i, t in enumerate(body)]
+        lines += [
+            (t, (50.0, 100.0 + 20 * i, 500.0, 112.0 + 20 * i), False) for i, t in enumerate(body)
+        ]
         lines.append((f"Page {n}", (280.0, 760.0, 320.0, 770.0), False))
         return PageLayout(number=n, width=612.0, height=792.0, lines=lines, tables=[])
 

@@ -104,7 +104,7 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
             id=cid,
             doc_id=doc.id,
             kind=ChunkKind.TABLE_ROW,
-            text=linearise_row(label, cells, corner),
+            text=linearise_row(label, cells, corner, row_group),
             page=row[0].page or table.page if row else table.page,
             ordinal=start + i - first_body,
             table_index=table.index,
@@ -152,11 +152,17 @@ def display_cell(cell: ChunkCell) -> str:
     return f"{dollar}{sign}{value}{suffix}"
 
 
-def linearise_row(label: str, cells: tuple[ChunkCell, ...], corner: str = "") -> str:
-    """FinQA-style text of a table row ("the <label> of <header> is <value> ;" per cell)."""
+def linearise_row(
+    label: str, cells: tuple[ChunkCell, ...], corner: str = "", group: str = ""
+) -> str:
+    """FinQA-style text of a table row ("the <label> of <header> is <value> ;" per cell),
+    after the table's corner header and the row's group heading ("deferred income tax
+    expense : the federal of 2019 is $ 4206 ;"), so keyword and vector search see the group."""
     parts = []
     for cell in cells:
         head = f" of {cell.header}" if cell.header else ""
         parts.append(f"the {label}{head} is {display_cell(cell)} ;")
     prefix = f"{corner} " if corner else ""
+    if group:
+        prefix += f"{group} : "
     return prefix + " ".join(parts) if parts else label
