@@ -312,3 +312,24 @@ def test_row_shape_features_prefer_whole_rows_and_no_skipped_year() -> None:
     assert feats(2019, 2018, 2017) == (1.0, 0.0)
     assert feats(2019, 2017) == (0.0, 1.0)
     assert feats(2019, 2018) == (0.0, 0.0)
+
+
+def test_coverage_curve_trades_answers_for_precision() -> None:
+    from types import SimpleNamespace
+
+    from finrag.planning.offline.train import coverage_curve
+
+    examples = [SimpleNamespace(source="finqa")] * 4 + [SimpleNamespace(source="tatqa")] * 2
+    top = [(0.9, True, "a"), (0.6, True, "b"), (0.5, False, "c"), (0.2, False, "d")]
+    top += [(0.95, True, "e"), (0.1, False, "f")]
+    curve = coverage_curve(examples, top)  # type: ignore[arg-type]
+    finqa = {row["min_confidence"]: row for row in curve["finqa"]}
+    assert finqa[0.1] == {"min_confidence": 0.1, "answered": 1.0, "precision": 0.5, "accuracy": 0.5}
+    assert finqa[0.55] == {
+        "min_confidence": 0.55,
+        "answered": 0.5,
+        "precision": 1.0,
+        "accuracy": 0.5,
+    }
+    answered = [row["answered"] for row in curve["tatqa"]]
+    assert answered == sorted(answered, reverse=True)

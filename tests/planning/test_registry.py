@@ -30,7 +30,12 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_known_names() -> None:
     names = known_planners()
-    for name in ("offline", "scripted", "openai:<model>", "openai-compatible:<model>@<base_url>"):
+    for name in (
+        "offline[:<min confidence>]",
+        "scripted",
+        "openai:<model>",
+        "openai-compatible:<model>@<base_url>",
+    ):
         assert name in names
 
 
@@ -98,6 +103,16 @@ def test_openai_compatible_parses_model_and_url() -> None:
 def test_bad_options_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="invalid LLM planner settings"):
         get_planner("openai-compatible:m@http://localhost:1/v1", max_repairs=-1)
+
+
+def test_offline_takes_a_minimum_confidence() -> None:
+    default = get_planner("offline")
+    strict = get_planner("offline:0.75")
+    assert default.name == "offline" and strict.name == "offline:0.75"
+    assert strict.threshold == 0.75 != default.threshold  # type: ignore[attr-defined]
+    for bad in ("offline:high", "offline:1.5", "offline:-0.1"):
+        with pytest.raises(ConfigError, match="between 0 and 1"):
+            get_planner(bad)
 
 
 def test_offline_unavailable_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

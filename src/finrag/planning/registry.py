@@ -5,6 +5,8 @@ name                                        planner
 ==========================================  ==================================================
 ``offline``                                 the embedded planner, no network
                                             (``finrag.planning.offline``, loaded on first use)
+``offline:<min confidence>``                the same with its own abstention cut-off
+                                            (``offline:0.75``: answer only above 0.75)
 ``scripted``                                :class:`~finrag.testing.scripted_planner.ScriptedPlanner`
                                             (pass ``programs=[...]``)
 ``openai:<model>``                          api.openai.com; key from ``FINRAG_LLM__API_KEY``
@@ -165,12 +167,28 @@ def offline_factory(argument: str, **options: Any) -> Planner:
             f"planner 'offline' is not available yet ({module_name}.OfflinePlanner: {exc}); "
             f"known planners: {', '.join(known_planners())}"
         ) from None
-    _no_argument("offline", argument)
+    if argument:
+        options.setdefault("threshold", _min_confidence(argument))
     planner: Planner = planner_class(**options)
     return planner
 
 
-register_planner("offline", offline_factory)
+def _min_confidence(argument: str) -> float:
+    """``offline:<min confidence>``: the abstention cut-off on the calibrated confidence."""
+    try:
+        value = float(argument)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(
+            f"'offline:<min confidence>' takes a number between 0 and 1, got {argument!r} "
+            "(e.g. 'offline:0.75' answers less often and more precisely; 'offline' uses the "
+            "model's own cut-off)"
+        )
+    return value
+
+
+register_planner("offline", offline_factory, "offline[:<min confidence>]")
 register_planner("scripted", scripted_factory)
 register_planner("openai", openai_factory, "openai:<model>")
 register_planner(

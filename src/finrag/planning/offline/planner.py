@@ -60,6 +60,8 @@ class OfflinePlanner:
         self.model = model or load_model(artifacts)
         self.threshold = self.model.threshold if threshold is None else threshold
         self._override = threshold is not None
+        if self._override:  # the audit trail shows a cut-off other than the model's
+            self.name = f"offline:{self.threshold:g}"
 
     @property
     def version(self) -> str:
@@ -137,7 +139,9 @@ class OfflinePlanner:
         """A lookup beats the best program and is itself convincing enough."""
         if lookup is None or (scored.probs and lookup[1] <= scored.probs[0]):
             return False
-        return self._override or lookup[1] >= max(self.threshold, _LOOKUP_FLOOR)
+        # the model's own cut-off has a floor for lookups; a cut-off the caller chose is kept
+        floor = self.threshold if self._override else max(self.threshold, _LOOKUP_FLOOR)
+        return lookup[1] >= floor
 
     def _lookup(
         self, info: QuestionInfo, evidence: Sequence[Chunk]

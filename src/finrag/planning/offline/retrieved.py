@@ -4,8 +4,10 @@ The planner never sees a whole record at serving time, only the ``k`` chunks the
 retriever returns, best first. Training on the same evidence makes the operand scorer's
 ``rank`` feature mean retrieval rank, keeps distractors at the density the planner meets, and
 makes out-of-fold figures full-pipeline figures (retrieval included). Documents are indexed
-once into the cached SQLite store ``finrag eval qa`` uses (shared embedding cache), under
-tenants of their own, with the runtime's embedder and retriever settings.
+once into a cached SQLite store of their own (``offline-train-<parser fingerprint>.db``, the
+embedding cache shared), with the runtime's embedder and retriever settings. Not the store
+``finrag eval qa`` fills: FTS5's BM25 statistics span every tenant of a file, so documents
+evaluated there (the held-out dev sample) would shift the training evidence and the model.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def retrieve_all(
     from finrag.retrieval.indexing import index_document
     from finrag.runtime import build_runtime
 
-    settings = Settings(store_url=eval_store_url("qa-eval"))
+    settings = Settings(store_url=eval_store_url("offline-train"))
     runtime = build_runtime(settings, cache=embedding_cache())
     try:
         seen: set[tuple[str, str]] = set()

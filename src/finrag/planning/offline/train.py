@@ -47,8 +47,7 @@ RANKER_L2 = 3.0
 TARGET_PRECISION = 0.75
 MIN_FAMILY = 25
 EVIDENCE_K = 8  # the pipeline's default retrieval depth (Settings.retrieval.k)
-# Tenants holding only the training documents, so other documents indexed in the cached store
-# (an evaluation of the dev sample) cannot change lexical statistics and the rebuilt version.
+# Tenants of the training documents in their own store (``retrieved.py``).
 TRAIN_TENANTS = ("offline-train-finqa", "offline-train-tatqa")
 
 
@@ -331,6 +330,33 @@ def _summary(
     return out
 
 
+CURVE_CUTOFFS = tuple(round(0.05 * i, 2) for i in range(2, 20))
+
+
+def coverage_curve(
+    examples: Sequence[Example], top: Sequence[Top]
+) -> dict[str, list[dict[str, float]]]:
+    """Out-of-fold share answered and precision per source at each cut-off: what a caller of
+    ``offline:<min confidence>`` trades (more precise answers, fewer of them)."""
+    out: dict[str, list[dict[str, float]]] = {}
+    for source in ("finqa", "tatqa"):
+        idx = [i for i, e in enumerate(examples) if e.source == source]
+        rows: list[dict[str, float]] = []
+        for cut in CURVE_CUTOFFS:
+            answered = [i for i in idx if top[i][0] >= cut]
+            right = sum(top[i][1] for i in answered)
+            rows.append(
+                {
+                    "min_confidence": cut,
+                    "answered": round(len(answered) / max(len(idx), 1), 4),
+                    "precision": round(right / max(len(answered), 1), 4),
+                    "accuracy": round(right / max(len(idx), 1), 4),
+                }
+            )
+        out[source] = rows
+    return out
+
+
 def train(
     data_dir: Path,
     out_dir: Path | None = None,
@@ -361,6 +387,7 @@ def train(
         "n_questions": len(examples),
         "cv_folds": k,
         "cross_validation": cv,
+        "coverage_curve": coverage_curve(examples, top),
         "hyperparameters": {
             "finqa_weight": FINQA_WEIGHT,
             "sketch_C": SKETCH_C,
