@@ -333,3 +333,25 @@ def test_coverage_curve_trades_answers_for_precision() -> None:
     }
     answered = [row["answered"] for row in curve["tatqa"]]
     assert answered == sorted(answered, reverse=True)
+
+
+def test_out_of_fold_rerankers_never_see_their_fold() -> None:
+    from finrag.planning.offline.retrieved import fit_per_fold
+    from finrag.retrieval.features import FEATURE_NAMES
+    from finrag.retrieval.training import TrainingSet, fit_lambdarank
+
+    rng = np.random.default_rng(0)
+    n_questions, per = 30, 6
+    x = rng.normal(size=(n_questions * per, len(FEATURE_NAMES)))
+    y = np.zeros(n_questions * per, dtype=np.int64)
+    y[::per] = 1
+    groups = np.repeat(np.arange(n_questions), per)
+    doc_groups = groups // 3  # three questions per document
+    data = TrainingSet(x, y, groups, doc_groups, doc_ids=[f"d{i}" for i in range(10)])
+    fold_of = {f"d{i}": i % 2 for i in range(10)}
+    models = fit_per_fold(data, fold_of)
+    assert set(models) == {0, 1}
+    keep = np.array([fold_of[f"d{d}"] != 1 for d in doc_groups])
+    alone = fit_lambdarank(x[keep], y[keep], groups[keep], data.weights()[keep])
+    assert np.allclose(models[1].trees.raw(x), alone.trees.raw(x))  # type: ignore[union-attr]
+    assert not np.allclose(models[0].trees.raw(x), alone.trees.raw(x))  # type: ignore[union-attr]

@@ -73,6 +73,7 @@ class TrainingSet:
     files: dict[str, str] = field(default_factory=dict)
     questions: int = 0
     finqa: npt.NDArray[np.bool_] | None = None
+    doc_ids: list[str] = field(default_factory=list)  # document id of each doc_groups code
 
     def weights(self) -> npt.NDArray[np.float64]:
         """Per-row weights that make FinQA and TAT-QA questions weigh the same in total."""
@@ -167,6 +168,7 @@ def build_training_set(
         files=files,
         questions=len(xs),
         finqa=np.concatenate(sources),
+        doc_ids=list(doc_codes),
     )
 
 

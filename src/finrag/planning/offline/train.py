@@ -105,12 +105,17 @@ def tatqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
 
 
 def load_examples(
-    data_dir: Path, evidence_k: int | None = None, log: Callable[[str], None] = print
+    data_dir: Path,
+    evidence_k: int | None = None,
+    log: Callable[[str], None] = print,
+    folds: int | None = None,
 ) -> tuple[list[Example], dict[str, str], dict[str, Any]]:
     """All training examples, the sha256 (16 hex) of each file read and the evidence spec.
 
     With ``evidence_k`` each question's evidence is what the runtime retriever returns (top-k,
     best first), as in production; without it, every chunk of the record in document order.
+    With ``folds`` too, each question is reranked by a reranker fitted without its fold
+    (``retrieved.fold_rerankers``), so its evidence is as noisy as an unseen question's.
     """
     finqa, tatqa = (data_dir / f for f in TRAIN_FILES)
     for f in (finqa, tatqa):
@@ -125,7 +130,11 @@ def load_examples(
         (tenant, e.info.text, doc, e.chunks)
         for (tenant, doc), e in zip(parts, examples, strict=True)
     ]
-    retrieved, spec = retrieve_all(items, evidence_k, log)
+    fold_of = None
+    if folds:
+        fold = _folds(examples, folds)
+        fold_of = {doc.id: f for (_, doc), f in zip(parts, fold, strict=True)}
+    retrieved, spec = retrieve_all(items, evidence_k, log, fold_of=fold_of, files=(finqa, tatqa))
     examples = [replace(e, chunks=ev) for e, ev in zip(examples, retrieved, strict=True)]
     return examples, hashes, {"evidence": "retrieved", **spec}
 
@@ -365,7 +374,7 @@ def train(
     evidence_k: int | None = EVIDENCE_K,
 ) -> OfflineModel:
     """Train, cross-validate, calibrate the thresholds and save the bundle."""
-    examples, hashes, evidence = load_examples(data_dir, evidence_k, log)
+    examples, hashes, evidence = load_examples(data_dir, evidence_k, log, k)
     log(f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} FinQA)")
     folds = _folds(examples, k)
     rows = _oof_rows(examples, folds, k)
