@@ -355,3 +355,27 @@ def test_out_of_fold_rerankers_never_see_their_fold() -> None:
     alone = fit_lambdarank(x[keep], y[keep], groups[keep], data.weights()[keep])
     assert np.allclose(models[1].trees.raw(x), alone.trees.raw(x))  # type: ignore[union-attr]
     assert not np.allclose(models[0].trees.raw(x), alone.trees.raw(x))  # type: ignore[union-attr]
+
+
+def test_month_features_match_abbreviated_row_labels() -> None:
+    from finrag.planning.offline.candidates import OPERAND_FEATURES, operand_features
+
+    record = {
+        **_RECORD,
+        "table": [
+            ["period", "total number of shares purchased"],
+            ["oct . 1 through oct . 31", "1000"],
+            ["nov . 1 through nov . 30", "2325865"],
+            ["total", "6678985"],
+        ],
+    }
+    info = analyze("what percent of the total shares purchased was purchased in november?")
+    hit, miss = OPERAND_FEATURES.index("month_hit"), OPERAND_FEATURES.index("month_miss")
+    feats = {
+        o.quantity.value: operand_features(o, info)
+        for o in operands_from(finqa_chunks(record), info)
+        if o.source == "table"
+    }
+    assert (feats[2325865.0][hit], feats[2325865.0][miss]) == (1.0, 0.0)
+    assert (feats[1000.0][hit], feats[1000.0][miss]) == (0.0, 1.0)
+    assert (feats[6678985.0][hit], feats[6678985.0][miss]) == (0.0, 0.0)

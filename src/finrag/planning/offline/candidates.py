@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
@@ -390,6 +390,8 @@ OPERAND_FEATURES = (
     "group_recall",
     "group_precision",
     "label_group_gain",
+    "month_hit",
+    "month_miss",
 )
 
 
@@ -435,7 +437,23 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         group_recall,
         group_precision,
         label_match(info, op.label + op.group)[0] - recall if op.group else 0.0,
+        *_month_features(op, info),
     ]
+
+
+def _months(words: Iterable[str]) -> frozenset[str]:
+    """The months named ("nov", "november" and "nov ." are all "nov")."""
+    return frozenset(w[:3] for w in words if w in _MONTHS)
+
+
+def _month_features(op: Operand, info: QuestionInfo) -> tuple[float, float]:
+    """A table cell whose row or column names the month the question names ("shares purchased
+    in november" -> the row "nov . 1 through nov . 30"), or names another month."""
+    asked = _months(info.tokens)
+    if not asked or op.source != "table":
+        return 0.0, 0.0
+    has = _months(op.context)
+    return float(bool(asked & has)), float(bool(has) and not asked & has)
 
 
 _SCALE_WORDS = {"thousand": "thousands", "million": "millions", "billion": "billions"}
