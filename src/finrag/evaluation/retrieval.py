@@ -87,6 +87,14 @@ def parser_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def reranker_training_store_url(embedder_name: str) -> str:
+    """The cached SQLite store of the reranker's training corpus. The parser fingerprint is in
+    the name: the store is idempotent by document id, so a store built by older parsing code
+    would otherwise keep serving its old chunks."""
+    name = f"reranker-training-{embedder_name}-{parser_fingerprint()}.db"
+    return f"sqlite:///{cache_dir() / name}"
+
+
 def eval_store_url(name: str) -> str:
     """The cached SQLite store ``<name>-<parser fingerprint>.db`` under :func:`cache_dir`."""
     return f"sqlite:///{cache_dir().parent / f'{name}-{parser_fingerprint()}.db'}"

@@ -48,7 +48,7 @@ def train_reranker_command(
     """Ingest FinQA train + TAT-QA, featurise retrieval candidates, fit and write the model."""
     from finrag.embeddings import get_embedder
     from finrag.evaluation.cli import _progress
-    from finrag.evaluation.retrieval import cache_dir, parser_fingerprint
+    from finrag.evaluation.retrieval import reranker_training_store_url
     from finrag.retrieval.rerank import default_artifact_path
     from finrag.retrieval.training import build_training_set, train_reranker
     from finrag.store.registry import open_store
@@ -59,10 +59,7 @@ def train_reranker_command(
         if not path.exists():
             raise typer.BadParameter(f"training file {path} not found")
     emb = get_embedder(embedder)
-    # the parser fingerprint in the name: the store is idempotent by document id, so a store
-    # built by older parsing code would otherwise keep serving its old chunks
-    name = f"reranker-training-{emb.name}-{parser_fingerprint()}.db"
-    url = store or f"sqlite:///{cache_dir() / name}"
+    url = store or reranker_training_store_url(emb.name)
     with _progress(True) as update, open_store(url) as training_store:
         data = build_training_set(
             training_store, emb, finqa=finqa_files, tatqa=tatqa_files, progress=update

@@ -46,12 +46,11 @@ def fold_rerankers(
     ``files`` are the FinQA and TAT-QA training files, the reranker's own training data; its
     cached training store (``finrag train reranker``'s) is reused.
     """
-    from finrag.evaluation.retrieval import cache_dir, parser_fingerprint
+    from finrag.evaluation.retrieval import reranker_training_store_url
     from finrag.retrieval.training import build_training_set
     from finrag.store.registry import open_store
 
-    name = f"reranker-training-{embedder.name}-{parser_fingerprint()}.db"
-    with open_store(f"sqlite:///{cache_dir() / name}") as store:
+    with open_store(reranker_training_store_url(embedder.name)) as store:
         data = build_training_set(store, embedder, finqa=[files[0]], tatqa=[files[1]])
     out = fit_per_fold(data, fold_of)
     log(f"fitted {len(out)} out-of-fold rerankers on {data.questions} questions")
