@@ -317,6 +317,15 @@ def calibrated(top: Sequence[Top], cal: dict[str, Cal]) -> list[Top]:
     return [(bundle.calibrate(f, p) if f else p, ok, f) for p, ok, f in top]
 
 
+def _at_cutoff(top: Sequence[Top], idx: Sequence[int], cut: float) -> tuple[float, float, float]:
+    """(share answered, precision on answered, accuracy) of the questions ``idx`` when those
+    with a confidence below ``cut`` abstain."""
+    answered = [i for i in idx if top[i][0] >= cut]
+    right = sum(top[i][1] for i in answered)
+    n = max(len(idx), 1)
+    return len(answered) / n, right / max(len(answered), 1), right / n
+
+
 def _summary(
     examples: Sequence[Example], top: Sequence[Top], threshold: float, oracle: set[int]
 ) -> dict[str, Any]:
@@ -325,16 +334,14 @@ def _summary(
     out: dict[str, Any] = {}
     for source in ("finqa", "tatqa"):
         idx = [i for i, e in enumerate(examples) if e.source == source]
-        answered = [i for i in idx if top[i][0] >= threshold]
-        right = sum(top[i][1] for i in idx)
-        right_ans = sum(top[i][1] for i in answered)
+        answered, precision, accuracy = _at_cutoff(top, idx, threshold)
         out[source] = {
             "n": len(idx),
             "candidate_ceiling": round(len(oracle & set(idx)) / max(len(idx), 1), 4),
-            "accuracy_no_abstain": round(right / max(len(idx), 1), 4),
-            "answered": round(len(answered) / max(len(idx), 1), 4),
-            "precision_answered": round(right_ans / max(len(answered), 1), 4),
-            "accuracy_with_abstain": round(right_ans / max(len(idx), 1), 4),
+            "accuracy_no_abstain": round(_at_cutoff(top, idx, -1.0)[2], 4),
+            "answered": round(answered, 4),
+            "precision_answered": round(precision, 4),
+            "accuracy_with_abstain": round(accuracy, 4),
         }
     return out
 
@@ -352,14 +359,13 @@ def coverage_curve(
         idx = [i for i, e in enumerate(examples) if e.source == source]
         rows: list[dict[str, float]] = []
         for cut in CURVE_CUTOFFS:
-            answered = [i for i in idx if top[i][0] >= cut]
-            right = sum(top[i][1] for i in answered)
+            answered, precision, accuracy = _at_cutoff(top, idx, cut)
             rows.append(
                 {
                     "min_confidence": cut,
-                    "answered": round(len(answered) / max(len(idx), 1), 4),
-                    "precision": round(right / max(len(answered), 1), 4),
-                    "accuracy": round(right / max(len(idx), 1), 4),
+                    "answered": round(answered, 4),
+                    "precision": round(precision, 4),
+                    "accuracy": round(accuracy, 4),
                 }
             )
         out[source] = rows
