@@ -36,20 +36,16 @@ def main() -> None:
         raise SystemExit(f"{args.file} not found (pass --file; ../shared/data is expected)")
 
     from finrag.config import Settings
-    from finrag.documents.chunking import chunk_document
-    from finrag.documents.datasets import finqa_document
-    from finrag.evaluation.datasets import load_records
+    from finrag.evaluation.datasets import load_examples
+    from finrag.evaluation.qa import index_records
     from finrag.evaluation.retrieval import embedding_cache, eval_store_url
-    from finrag.retrieval.indexing import index_document
     from finrag.runtime import build_runtime
 
     runtime = build_runtime(Settings(store_url=eval_store_url("qa-eval")), cache=embedding_cache())
-    tenant = "eval-finqa"
-    questions = []
-    for record in load_records(args.file)[: args.limit or None]:
-        doc = finqa_document(record, source=args.file.name)
-        index_document(runtime.store, tenant, doc, chunk_document(doc), runtime.embedder)
-        questions.append((str(record["qa"]["question"]), doc.id))
+    tenant = "eval-finqa"  # the tenant `finrag eval qa` indexes FinQA records under
+    examples = load_examples("finqa", [args.file])[: args.limit or None]
+    docs = index_records(runtime, "finqa", [args.file], {e.record_key for e in examples}, tenant)
+    questions = [(e.question, docs[e.record_key][0]) for e in examples]
     pipeline = runtime.pipeline(args.planner)
     retriever = runtime.retriever
     for question, doc_id in questions:  # warm-up: caches of chunks, vectors and features

@@ -34,7 +34,7 @@ from finrag.retrieval.indexing import index_document
 from finrag.retrieval.labels import finqa_gold
 from finrag.runtime import Runtime
 
-__all__ = ["evaluate_qa", "resolved_program"]
+__all__ = ["evaluate_qa", "index_records", "resolved_program"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -69,7 +69,7 @@ def resolved_program(answer: Answer) -> str | None:
     return to_string(Program(tuple(steps)))
 
 
-def _index_records(
+def index_records(
     runtime: Runtime, dataset: str, paths: Sequence[Path], keys: set[str], tenant: str
 ) -> dict[str, tuple[str, Any]]:
     """Index the records the examples need; returns record key -> (doc id, chunks or record)."""
@@ -189,7 +189,7 @@ def evaluate_qa(
     if dataset == "financebench":
         docs = _index_filings(runtime, paths, keys, tenant)
     else:
-        docs = _index_records(runtime, dataset, paths, keys, tenant)
+        docs = index_records(runtime, dataset, paths, keys, tenant)
     pipeline = runtime.pipeline(planner)
     results: list[ExampleResult] = []
     conversation = Conversation()
