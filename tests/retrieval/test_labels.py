@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from finrag.documents.chunking import chunk_document
@@ -45,15 +47,21 @@ def test_normalise_value() -> None:
     assert normalise_value("n/a") is None
 
 
-def test_tatqa_positives_for_table_and_text() -> None:
-    context = {
+def _sales_context(*paragraphs: str) -> dict[str, Any]:
+    """A TAT-QA context: a two-year sales table and the given paragraphs, in order."""
+    return {
         "table": {"uid": "t", "table": [["", "2019", "2018"], ["Sales", "1,452.4", "1,146.2"]]},
         "paragraphs": [
-            {"uid": "p1", "order": 1, "text": "Sales rose strongly. Costs were flat."},
-            {"uid": "p2", "order": 2, "text": "The company has 300 employees."},
+            {"uid": f"p{i}", "order": i, "text": text} for i, text in enumerate(paragraphs, 1)
         ],
         "questions": [],
     }
+
+
+def test_tatqa_positives_for_table_and_text() -> None:
+    context = _sales_context(
+        "Sales rose strongly. Costs were flat.", "The company has 300 employees."
+    )
     chunks = chunk_document(tatqa_document(context))
     table_q = {"answer": 306.2, "derivation": "1,452.4-1,146.2", "answer_from": "table"}
     rows = tatqa_positives(table_q, context, chunks)
@@ -64,14 +72,9 @@ def test_tatqa_positives_for_table_and_text() -> None:
 
 
 def test_tatqa_table_text_skips_a_paragraph_without_values() -> None:
-    context = {
-        "table": {"uid": "t", "table": [["", "2019", "2018"], ["Sales", "1,452.4", "1,146.2"]]},
-        "paragraphs": [
-            {"uid": "p1", "order": 1, "text": "The table below presents sales by region."},
-            {"uid": "p2", "order": 2, "text": "Sales rose by 306.2 in 2019. Costs were flat."},
-        ],
-        "questions": [],
-    }
+    context = _sales_context(
+        "The table below presents sales by region.", "Sales rose by 306.2 in 2019. Costs were flat."
+    )
     chunks = chunk_document(tatqa_document(context))
     text_of = {c.id: c.text for c in chunks}
     question = {
