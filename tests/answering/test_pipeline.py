@@ -128,6 +128,8 @@ def test_finrag_demo_runs_the_whole_path_offline(
     first = answers[0]
     assert first["planner"] == "offline"
     assert first["display"] == "1.6%", first
+    margin = answers[1]  # operating margin: operating income / net revenue, by definition
+    assert margin["display"] == "15.6%", margin
     for answer in answers:
         jsonschema.validate(answer, answer_json_schema())
         assert answer["abstained"] or answer["program"] is not None

@@ -28,6 +28,7 @@ from ..evidence import build_context
 from .candidates import operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
+from .glossary import second_reading
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .sketches import build_program, sketch_by_name
@@ -78,18 +79,28 @@ class OfflinePlanner:
         if not request.evidence:
             return self._abstain("no evidence was retrieved for the question")
         info = analyze(question)
-        scored = score(
-            info,
-            request.evidence,
-            self.model.sketch_probs(info),
-            self.model.operand,
-            self.model.ranker,
-        )
+        scored = self._score(info, request.evidence)
+        reading = second_reading(info, request.evidence)
+        if reading is not None:  # a named ratio: also read it by its definition
+            defined = analyze(reading)
+            scored_defined = self._score(defined, request.evidence)
+            if self._best(scored_defined) > self._best(scored):
+                info, scored = defined, scored_defined
         lookup = self._lookup(info, request.evidence)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
             return self._plan(lookup[0], lookup[1], request.evidence)
         return self._choose(info, scored, request.evidence)
+
+    def _score(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> Scored:
+        sketch_probs = self.model.sketch_probs(info)
+        return score(info, evidence, sketch_probs, self.model.operand, self.model.ranker)
+
+    def _best(self, scored: Scored) -> float:
+        """The calibrated confidence of the best candidate (0 without candidates)."""
+        if not scored.candidates:
+            return 0.0
+        return self.model.calibrate(scored.candidates[0].sketch.family, scored.probs[0])
 
     def _plan(self, program: Program, confidence: float, evidence: Sequence[Chunk]) -> Plan:
         return Plan(

@@ -1,0 +1,107 @@
+"""Named ratios read by their definition ("operating margin" -> operating income / revenue)."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.demo import demo_document_path
+from finrag.documents.model import Chunk
+from finrag.documents.registry import parse_path
+from finrag.dsl.printer import to_string
+from finrag.planning.base import PlanRequest
+from finrag.planning.offline import OfflinePlanner
+from finrag.planning.offline.data import finqa_chunks
+from finrag.planning.offline.glossary import second_reading
+from finrag.planning.offline.text import analyze
+from finrag.retrieval.indexing import default_chunker
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def demo_chunks() -> list[Chunk]:
+    (doc,) = parse_path(demo_document_path())
+    return list(default_chunker()(doc))
+
+
+def _cell_value(chunks: list[Chunk], ref: str) -> float:
+    for chunk in chunks:
+        number = chunk.resolve(ref)
+        if number is not None:
+            return float(number.value)
+    raise AssertionError(f"{ref} is not in the evidence")
+
+
+@pytest.mark.parametrize(
+    ("question", "reading"),
+    [
+        (
+            "What was the operating margin in 2024?",
+            "What was operating income as a percentage of revenue in 2024?",
+        ),
+        (
+            "what was the return on equity in 2019?",
+            "what was net income as a percentage of equity in 2019?",
+        ),
+        (
+            "What is the current ratio in 2019?",
+            "What is ratio of current assets to current liabilities in 2019?",
+        ),
+    ],
+)
+def test_named_ratio_gets_its_definition(question: str, reading: str) -> None:
+    assert second_reading(analyze(question), []) == reading
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what was the net revenue in 2019?",  # no named ratio
+        "what was the change in operating margin from 2018 to 2019?",  # a move of the ratio
+        "what was the average gross margin?",
+        "what was the operating margin in 2019 and 2018?",  # two periods
+    ],
+)
+def test_no_second_reading(question: str) -> None:
+    assert second_reading(analyze(question), []) is None
+
+
+def test_a_row_that_states_the_ratio_is_read_as_written() -> None:
+    record = {
+        "id": "TEST/2019/page_2.pdf-1",
+        "pre_text": [],
+        "post_text": [],
+        "table": [
+            ["", "2019", "2018"],
+            ["net revenue", "$ 5,829", "$ 5,735"],
+            ["gross margin", "41.2%", "40.6%"],
+        ],
+    }
+    info = analyze("what was the gross margin in 2019?")
+    assert second_reading(info, finqa_chunks(record)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "numerator", "denominator"),
+    [
+        ("What was the operating margin in 2024?", 911.0, 5829.0),
+        ("What was the operating margin in 2023?", 850.0, 5735.0),
+        ("What was the gross margin in 2024?", 2427.0, 5829.0),
+    ],
+)
+def test_demo_margins_are_computed_from_their_parts(
+    demo_chunks: list[Chunk],
+    question: str,
+    numerator: float,
+    denominator: float,
+) -> None:
+    """The demo filing states operating income and net revenue per year and the 2024 operating
+    margin (15.6%) in a sentence; the margin for any year is income over revenue. Every chunk
+    is evidence here (no retrieval), so the check is the program chosen, not the cut-off; the
+    demo test in tests/answering checks the answer through retrieval."""
+    plan = OfflinePlanner(threshold=0.0).plan(PlanRequest(question, demo_chunks))
+    assert plan.program is not None, plan.abstain_reason
+    (step,) = plan.program.steps
+    assert step.op.value == "divide", to_string(plan.program)
+    refs = [getattr(arg, "id", "") for arg in step.args]
+    assert [_cell_value(demo_chunks, ref) for ref in refs] == [numerator, denominator]
