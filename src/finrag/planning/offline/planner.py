@@ -29,6 +29,7 @@ from .candidates import operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .glossary import second_reading
+from .intent import asks_yes_no, description_reason
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .sketches import build_program, sketch_by_name
@@ -78,7 +79,12 @@ class OfflinePlanner:
             question = follow.question
         if not request.evidence:
             return self._abstain("no evidence was retrieved for the question")
+        described = description_reason(question)
+        if described is not None:
+            return self._abstain(described)
         info = analyze(question)
+        if asks_yes_no(question):
+            return self._yes_no(info, request.evidence)
         scored = self._score(info, request.evidence)
         reading = second_reading(info, request.evidence)
         if reading is not None:  # a named ratio: also read it by its definition
@@ -92,9 +98,23 @@ class OfflinePlanner:
             return self._plan(lookup[0], lookup[1], request.evidence)
         return self._choose(info, scored, request.evidence)
 
-    def _score(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> Scored:
-        sketch_probs = self.model.sketch_probs(info)
+    def _score(
+        self,
+        info: QuestionInfo,
+        evidence: Sequence[Chunk],
+        sketches: dict[str, float] | None = None,
+    ) -> Scored:
+        sketch_probs = self.model.sketch_probs(info) if sketches is None else sketches
         return score(info, evidence, sketch_probs, self.model.operand, self.model.ranker)
+
+    def _yes_no(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> Plan:
+        """A yes/no answer is a comparison of two numbers (``greater``) or an abstention."""
+        scored = self._score(info, evidence, {"greater": 1.0})
+        if not scored.candidates:
+            return self._abstain(
+                "a yes/no question: no comparison of two numbers in the evidence answers it"
+            )
+        return self._choose(info, scored, evidence)
 
     def _best(self, scored: Scored) -> float:
         """The calibrated confidence of the best candidate (0 without candidates)."""

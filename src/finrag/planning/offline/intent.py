@@ -1,0 +1,68 @@
+"""What kind of answer a question asks for: a number, yes or no, or a description.
+
+The offline planner writes arithmetic programs, so it answers numbers and, with ``greater``,
+yes/no comparisons of two numbers. "Who are the primary customers?", "What drove the increase
+in inventories?" or "Which region had the biggest drop?" ask for words; planning them anyway
+returns some number of the evidence with a confident face (FinanceBench's sample had six such
+answers). :func:`description_reason` names such questions so the planner abstains and says
+why; the evidence is still returned to the user, and an LLM planner can answer from it.
+:func:`asks_yes_no` marks questions whose answer must be a comparison.
+
+Only the first sentence is read: FinanceBench-style questions add instructions after it
+("If gross margin is not a useful metric for a company like this, then state that ...").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["asks_yes_no", "description_reason"]
+
+# "For Pfizer, which region ...", "As of Q2'2023, is Pfizer ...": the lead-in is skipped.
+_LEAD_IN = re.compile(r"^(?:for|as of|in|at|during)\s+[^,?]{1,40},\s*", re.IGNORECASE)
+_FIRST_SENTENCE = re.compile(r"(?<=[?.!])\s+(?=[A-Z])")
+_DESCRIPTION = re.compile(
+    r"^(?:who|whom|whose|why|describe|explain|list|name|which|in which|for which|"
+    r"what (?:drove|drives|caused|causes|impacted|impacts|explains?|led to|contributed to)|"
+    r"what (?:are|were|is) (?:the )?(?:primary |main |key |major |principal )?"
+    r"(?:geograph\w*|regions?|segments?|customers?|risks?|factors?|drivers?|reasons?|"
+    r"products?|categories|markets?|competitors?|businesses)\b|"
+    r"how (?:does|did|do|is|are|was|were|has|have) (?!.*\b(?:much|many)\b))",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+)
+# "Did wages increase or decrease?" asks which, not whether.
+_CHOICE = re.compile(
+    r"\b(increase|decrease|rise|fall|grow|decline|improve|worsen|higher|lower|more|less)\w*"
+    r"\s+or\s+(increase|decrease|rise|fall|grow|decline|improve|worsen|higher|lower|more|less)",
+    re.IGNORECASE,
+)
+
+
+def _head(question: str) -> str:
+    """The first sentence, without a lead-in such as "For Pfizer, "."""
+    first = _FIRST_SENTENCE.split(question.strip(), maxsplit=1)[0]
+    return _LEAD_IN.sub("", first)
+
+
+def description_reason(question: str) -> str | None:
+    """Why the question asks for words rather than a number, or None if it may ask a number."""
+    head = _head(question)
+    match = _DESCRIPTION.match(head)
+    if match is None and _YES_NO.match(head) and _CHOICE.search(head):
+        match = _CHOICE.search(head)
+    if match is None:
+        return None
+    said = match.group(0).strip().lower()
+    return (
+        f'the question asks for a description ("{said} ..."), not a number; the offline planner '
+        "answers numeric questions only. The evidence found is listed; an LLM planner "
+        "(--planner openai:<model>) can answer from it"
+    )
+
+
+def asks_yes_no(question: str) -> bool:
+    """A yes/no question ("Was X greater than Y?"): its answer must compare two numbers."""
+    return bool(_YES_NO.match(_head(question)))
