@@ -8,7 +8,7 @@ from finrag.documents.model import Chunk
 from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.data import finqa_chunks
-from finrag.planning.offline.intent import asks_yes_no, description_reason
+from finrag.planning.offline.intent import asks_yes_no, compares, description_reason
 
 pytestmark = pytest.mark.unit
 
@@ -81,3 +81,15 @@ def test_yes_no_is_answered_by_a_comparison(spend_chunks: list[Chunk]) -> None:
     plan = OfflinePlanner(threshold=0.0).plan(PlanRequest(question, spend_chunks))
     assert plan.program is not None, plan.abstain_reason
     assert plan.program.steps[-1].op.value == "greater"
+
+
+def test_yes_no_without_a_comparison_abstains(
+    planner: OfflinePlanner, spend_chunks: list[Chunk]
+) -> None:
+    """ "Is the business subject to cyclicality?" is not settled by comparing two numbers."""
+    assert not compares("Is Boeing's business subject to cyclicality?")
+    assert compares("Was there any drop in cash between FY 2023 and Q2 of FY2024?")
+    plan = planner.plan(
+        PlanRequest("Is the company's business subject to cyclicality?", spend_chunks)
+    )
+    assert plan.abstained and "compares no two numbers" in (plan.abstain_reason or "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asks_yes_no", "description_reason"]
+__all__ = ["asks_yes_no", "compares", "description_reason"]
 
 # "For Pfizer, which region ...", "As of Q2'2023, is Pfizer ...": the lead-in is skipped.
 _LEAD_IN = re.compile(r"^(?:for|as of|in|at|during)\s+[^,?]{1,40},\s*", re.IGNORECASE)
@@ -37,6 +37,17 @@ _YES_NO = re.compile(
 _CHOICE = re.compile(
     r"\b(increase|decrease|rise|fall|grow|decline|improve|worsen|higher|lower|more|less)\w*"
     r"\s+or\s+(increase|decrease|rise|fall|grow|decline|improve|worsen|higher|lower|more|less)",
+    re.IGNORECASE,
+)
+
+
+# A yes/no question the numbers can settle compares two of them: "was X greater than Y", "did
+# the share increase between 2008 and 2009", "did X outperform Y". "Is Boeing's business subject
+# to cyclicality?" or "Has PepsiCo reported any legal battles?" cannot be settled by arithmetic.
+_COMPARISON = re.compile(
+    r"\b(?:greater|more|less|fewer|higher|lower|larger|smaller|bigger|above|below|better|"
+    r"worse|exceed\w*|outperform\w*|underperform\w*|increas\w*|decreas\w*|rise|rose|risen|"
+    r"fell|fall\w*|drop\w*|declin\w*|grow\w*|grew|improv\w*|deteriorat\w*)\b",
     re.IGNORECASE,
 )
 
@@ -66,3 +77,8 @@ def description_reason(question: str) -> str | None:
 def asks_yes_no(question: str) -> bool:
     """A yes/no question ("Was X greater than Y?"): its answer must compare two numbers."""
     return bool(_YES_NO.match(_head(question)))
+
+
+def compares(question: str) -> bool:
+    """Whether the question's first sentence names a comparison (more, exceed, increase...)."""
+    return bool(_COMPARISON.search(_head(question)))

@@ -29,7 +29,7 @@ from .candidates import operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .glossary import second_reading
-from .intent import asks_yes_no, description_reason
+from .intent import asks_yes_no, compares, description_reason
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .sketches import build_program, sketch_by_name
@@ -84,6 +84,11 @@ class OfflinePlanner:
             return self._abstain(described)
         info = analyze(question)
         if asks_yes_no(question):
+            if not compares(question):
+                return self._abstain(
+                    "a yes/no question that compares no two numbers (more, greater, exceed, "
+                    "increase, ...); the offline planner answers numeric comparisons only"
+                )
             return self._yes_no(info, request.evidence)
         scored = self._score(info, request.evidence)
         reading = second_reading(info, request.evidence)
