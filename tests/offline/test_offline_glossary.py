@@ -47,6 +47,11 @@ def _cell_value(chunks: list[Chunk], ref: str) -> float:
             "What is the current ratio in 2019?",
             "What is ratio of current assets to current liabilities in 2019?",
         ),
+        (
+            "what was the working capital at december 31 , 2018?",
+            "what was difference between current assets and current liabilities at december 31 ,"
+            " 2018?",
+        ),
     ],
 )
 def test_named_ratio_gets_its_definition(question: str, reading: str) -> None:

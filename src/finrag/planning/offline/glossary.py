@@ -60,6 +60,15 @@ DEFINITIONS: tuple[Definition, ...] = (
     _definition(r"debt[- ]to[- ]equity(?: ratio)?", "ratio of debt to equity"),
     _definition(r"(?:dividend )?payout ratio", "dividends as a percentage of net income"),
     _definition(r"asset turnover(?: ratio)?", "ratio of revenue to assets"),
+    _definition(
+        r"(?:times )?interest (?:coverage|earned)(?: ratio)?",
+        "ratio of operating income to interest expense",
+    ),
+    _definition(r"book value per share", "ratio of equity to shares outstanding"),
+    _definition(
+        r"(?:net )?working capital", "difference between current assets and current liabilities"
+    ),
+    _definition(r"net debt", "difference between debt and cash"),
 )
 
 
