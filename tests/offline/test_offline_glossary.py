@@ -110,3 +110,39 @@ def test_demo_margins_are_computed_from_their_parts(
     assert step.op.value == "divide", to_string(plan.program)
     refs = [getattr(arg, "id", "") for arg in step.args]
     assert [_cell_value(demo_chunks, ref) for ref in refs] == [numerator, denominator]
+
+
+def _rate_record(*rows: list[str]) -> list[Chunk]:
+    record = {
+        "id": "TEST/2022/page_24.pdf-1",
+        "pre_text": ["The following table summarizes our results."],
+        "post_text": [],
+        "table": [
+            ["", "2022", "2021"],
+            ["income before income taxes", "$ 1,200", "$ 1,100"],
+            *rows,
+        ],
+    }
+    return finqa_chunks(record)
+
+
+def test_a_stated_ratio_is_read_for_the_year_asked(planner: OfflinePlanner) -> None:
+    chunks = _rate_record(["effective income tax rate", "( 0.6 ) %", "14.8 %"])
+    for question, value in (
+        ("What was the effective tax rate in 2022?", -0.6),
+        ("What was the effective tax rate in 2021?", 14.8),
+    ):
+        plan = planner.plan(PlanRequest(question, chunks))
+        assert plan.program is not None, plan.abstain_reason
+        assert plan.program.steps[0].op.value == "multiply"  # a lookup: cell x const_1
+        ref = getattr(plan.program.steps[0].args[0], "id", "")
+        assert _cell_value(chunks, ref) == pytest.approx(value)
+        assert plan.program.answer_kind is not None and plan.program.answer_kind.value == "percent"
+
+
+def test_rows_stating_different_values_make_an_abstention(planner: OfflinePlanner) -> None:
+    chunks = _rate_record(
+        ["operating margin", "15.5 %", "12.4 %"], ["operating margin", "( 9.2 ) %", "5.0 %"]
+    )
+    plan = planner.plan(PlanRequest("What was the operating margin in 2022?", chunks))
+    assert plan.abstained and "2 different values" in (plan.abstain_reason or "")

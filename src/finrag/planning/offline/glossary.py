@@ -26,7 +26,14 @@ from finrag.documents.model import Chunk, ChunkKind
 
 from .text import CUE_NAMES, QuestionInfo, cue_flags
 
-__all__ = ["DEFINITIONS", "Definition", "second_reading"]
+__all__ = [
+    "DEFINITIONS",
+    "Definition",
+    "NamedRatio",
+    "named_ratio",
+    "second_reading",
+    "stating_rows",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ class Definition:
 
 
 def _definition(name: str, reading: str) -> Definition:
-    return Definition(re.compile(rf"\b(?:the\s+)?(?:{name})\b", re.IGNORECASE), reading)
+    return Definition(re.compile(rf"\b(?:the\s+)?(?:{name})s?\b", re.IGNORECASE), reading)
 
 
 DEFINITIONS: tuple[Definition, ...] = (
@@ -72,12 +79,17 @@ DEFINITIONS: tuple[Definition, ...] = (
 )
 
 
-def _names_metric(chunk: Chunk, pattern: re.Pattern[str]) -> bool:
-    """A table row labelled with the metric itself ("Gross margin", "Operating margin %")."""
-    if chunk.kind is not ChunkKind.TABLE_ROW:
-        return False
-    label = " ".join(part for part in (chunk.group, chunk.row_label or "") if part)
-    return bool(pattern.search(label))
+@dataclass(frozen=True, slots=True)
+class NamedRatio:
+    """Where a question names one of :data:`DEFINITIONS`."""
+
+    definition: Definition
+    start: int
+    end: int
+
+    def reading(self, question: str) -> str:
+        """The question with the name replaced by the definition."""
+        return question[: self.start] + self.definition.reading + question[self.end :]
 
 
 # Questions about how a ratio moved ("change in operating margin from 2018 to 2019") need the
@@ -86,10 +98,9 @@ _MOVES = frozenset({"change", "difference", "average", "compare", "extreme"})
 _MOVE_FLAGS = tuple(i for i, name in enumerate(CUE_NAMES) if name in _MOVES)
 
 
-def second_reading(info: QuestionInfo, evidence: Sequence[Chunk]) -> str | None:
-    """The question with a named ratio replaced by its definition, or None when it names no
-    ratio of :data:`DEFINITIONS`, asks how the ratio moved (several years, a change or an
-    average) or the evidence reports that ratio as a row of its own."""
+def named_ratio(info: QuestionInfo) -> NamedRatio | None:
+    """The ratio of :data:`DEFINITIONS` the question asks for, for one period: None when it
+    names none, names several periods or asks how the ratio moved (a change, an average)."""
     question = info.text
     if len(info.years) > 1:
         return None
@@ -100,7 +111,25 @@ def second_reading(info: QuestionInfo, evidence: Sequence[Chunk]) -> str | None:
         rest = question[: match.start()] + " " + question[match.end() :]
         if any(cue_flags(rest)[i] for i in _MOVE_FLAGS):  # "return on equity" is no change
             return None
-        if any(_names_metric(c, definition.pattern) for c in evidence):
-            return None
-        return question[: match.start()] + definition.reading + question[match.end() :]
+        return NamedRatio(definition, match.start(), match.end())
     return None
+
+
+def stating_rows(named: NamedRatio, evidence: Sequence[Chunk]) -> list[Chunk]:
+    """Table rows labelled with the ratio itself ("Gross margin", "Effective income tax rate")."""
+    pattern = named.definition.pattern
+    return [
+        c
+        for c in evidence
+        if c.kind is ChunkKind.TABLE_ROW
+        and pattern.search(" ".join(part for part in (c.group, c.row_label or "") if part))
+    ]
+
+
+def second_reading(info: QuestionInfo, evidence: Sequence[Chunk]) -> str | None:
+    """The question with a named ratio replaced by its definition, or None when it names no
+    ratio (:func:`named_ratio`) or the evidence states the ratio in a row of its own."""
+    named = named_ratio(info)
+    if named is None or stating_rows(named, evidence):
+        return None
+    return named.reading(info.text)

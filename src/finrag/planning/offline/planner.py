@@ -17,18 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from finrag.documents.model import Chunk
-from finrag.dsl.ast import Arg, Program
+from finrag.dsl.ast import Arg, Program, Ref
 from finrag.dsl.context import ExecutionContext
 from finrag.dsl.executor import execute
 from finrag.dsl.printer import to_string
+from finrag.dsl.units import Kind
 from finrag.errors import DSLError
 
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
-from .candidates import operands_from
+from .candidates import Operand, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
-from .glossary import second_reading
+from .glossary import named_ratio, stating_rows
 from .intent import asks_yes_no, compares, description_reason
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
@@ -41,6 +42,8 @@ _MAX_TRIES = 5
 _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a report
 # A lookup is one number read as the answer: it must be clearly named by the evidence.
 _LOOKUP_FLOOR = 0.5
+# A ratio read from the row that states it, for the year asked: a rule, not a model score.
+_STATED_CONFIDENCE = 0.9
 _COMPUTED = re.compile(
     r"\b(margin|ratio|rate|yield|average|mean|change|growth|difference|longer|shorter|"
     r"more|less|if|would|combined|net of|excluding|including|remaining)\b"
@@ -90,10 +93,15 @@ class OfflinePlanner:
                     "increase, ...); the offline planner answers numeric comparisons only"
                 )
             return self._yes_no(info, request.evidence)
+        named = named_ratio(info)
+        stated = stating_rows(named, request.evidence) if named is not None else []
+        if stated:  # a row states the ratio asked for ("Effective income tax rate | -0.6%")
+            plan = self._stated(info, stated)
+            if plan is not None:
+                return plan
         scored = self._score(info, request.evidence)
-        reading = second_reading(info, request.evidence)
-        if reading is not None:  # a named ratio: also read it by its definition
-            defined = analyze(reading)
+        if named is not None and not stated:  # also read the ratio by its definition
+            defined = analyze(named.reading(question))
             scored_defined = self._score(defined, request.evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
@@ -171,6 +179,39 @@ class OfflinePlanner:
             "every likely program failed the unit or plausibility check: " + "; ".join(errors[:3])
         )
 
+    def _stated(self, info: QuestionInfo, rows: Sequence[Chunk]) -> Plan | None:
+        """Read a ratio from the rows that state it ("Effective income tax rate | (0.6)%").
+
+        With a year named, the cells of that year are the answer: one value is read with the
+        fixed confidence of a rule (:data:`_STATED_CONFIDENCE`), several different values (one
+        per segment) make an abstention that lists them. With no year, the operand model picks
+        the column and its probability must pass the cut-off. None: nothing to read.
+        """
+        operands = [o for o in operands_from(rows, info) if o.source == "table"]
+        if info.years:
+            operands = [o for o in operands if set(info.years) & set(o.years)]
+            confidence = _STATED_CONFIDENCE
+        if not operands:
+            return None
+        if not info.years:
+            probs = operand_probs(self.model.operand, operands, info)
+            best = max(range(len(operands)), key=lambda i: (probs[i], -i))
+            confidence = float(probs[best])
+            if confidence < self.threshold:
+                return None
+            operands = [o for o in operands if o.col == operands[best].col]
+        values = {o.quantity.value for o in operands}
+        if len(values) > 1:
+            shown = "; ".join(_where(o, rows) for o in operands[:6])
+            return self._abstain(
+                f"the evidence states it with {len(values)} different values ({shown}); "
+                "name the segment or line the question means"
+            )
+        cell = operands[0]
+        kind = cell.quantity.kind if cell.quantity.kind is Kind.PERCENT else None
+        program = build_program(sketch_by_name("lookup"), {"A": cell.arg}, kind)
+        return self._plan(program, confidence, rows)
+
     def _lookup_wins(self, lookup: tuple[Program, float] | None, scored: Scored) -> bool:
         """A lookup beats the best program and is itself convincing enough."""
         if lookup is None or (scored.probs and lookup[1] <= scored.probs[0]):
@@ -196,6 +237,16 @@ class OfflinePlanner:
         sketch = sketch_by_name("lookup")
         program = build_program(sketch, {"A": operands[best].arg}, None)
         return program, float(probs[best]) * 0.9
+
+
+def _where(operand: Operand, rows: Sequence[Chunk]) -> str:
+    """An operand with the section and page of its row, to tell segments apart."""
+    chunk_id = operand.arg.id.rpartition(":")[0] if isinstance(operand.arg, Ref) else ""
+    chunk = next((c for c in rows if c.id == chunk_id), None)
+    value = operand.text.rpartition("|")[2].strip()
+    if chunk is None:
+        return value
+    return f"{value} under {chunk.section[:50] or 'a table'!r} on page {chunk.page}"
 
 
 def _program(cand: Candidate, info: QuestionInfo) -> Program:
