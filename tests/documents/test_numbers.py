@@ -119,7 +119,13 @@ def test_find_numbers_in_sentence() -> None:
 
 def test_find_numbers_ranges_and_words() -> None:
     got = [n.value for n in find_numbers("fiscal 2018-2019, Q3 2023 and form 10-K item 1A")]
-    assert got == [2018.0, 2019.0, 2023.0, 10.0]
+    assert got == [2018.0, 2019.0, 2023.0]  # a form name (10-K, 10-Q, 8-K) is not a number
+
+
+def test_product_names_are_not_multiples() -> None:
+    """"777X" names an aircraft; a multiple is written with a lower-case x ("3.1x")."""
+    got = find_numbers("The 777X program and net leverage of 3.1x in a Form 10-Q")
+    assert [(n.value, n.kind) for n in got] == [(3.1, Kind.RATIO)]
 
 
 @pytest.mark.parametrize(

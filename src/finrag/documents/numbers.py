@@ -220,7 +220,8 @@ _TEXT_NUM_RE = re.compile(
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?P<close>(?(paren)\)))
     (?![\w,]*\d)
-    (?:\s?(?P<suffix>%|percent\b|x\b|bps\b|basis\ points\b|
+    (?!-[KQ]\b)
+    (?:\s?(?P<suffix>%|percent\b|(?-i:x)\b|bps\b|basis\ points\b|
         billions?\b|millions?\b|thousands?\b|bn\b|mn\b))?
     (?![A-Za-z])
     """,
