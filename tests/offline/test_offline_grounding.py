@@ -379,3 +379,28 @@ def test_month_features_match_abbreviated_row_labels() -> None:
     assert (feats[2325865.0][hit], feats[2325865.0][miss]) == (1.0, 0.0)
     assert (feats[1000.0][hit], feats[1000.0][miss]) == (0.0, 1.0)
     assert (feats[6678985.0][hit], feats[6678985.0][miss]) == (0.0, 0.0)
+
+
+def test_ratio_of_different_scales_is_implausible() -> None:
+    """1,510 (a count) over $1,954 billion is 7.7e-10: scales differ, not a finding."""
+    from finrag.planning.evidence import build_context
+    from finrag.planning.offline.planner import _check, _program
+
+    record = {
+        "id": "TEST/2022/page_9.pdf-1",
+        "pre_text": [],
+        "post_text": [],
+        "table": [
+            ["", "2022"],
+            ["employees", "1,510"],
+            ["total assets ( in billions )", "$ 1,954 billion"],
+        ],
+    }
+    chunks = finqa_chunks(record)
+    info = analyze("what was the ratio of employees to total assets in 2022?")
+    ops = operands_from(chunks, info)
+    cands = generate(info, {"ratio": 1.0}, ops, [0.9] * len(ops), [])
+    tiny = [c for c in cands if 0 < abs(c.value.value) < 1e-4]
+    assert tiny
+    problem = _check(_program(tiny[0], info), tiny[0], build_context(chunks))
+    assert problem is not None and "implausible" in problem

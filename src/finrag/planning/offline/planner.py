@@ -40,6 +40,9 @@ __all__ = ["OfflinePlanner"]
 
 _MAX_TRIES = 5
 _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a report
+# A ratio of two reported figures outside [1e-4, 1e4] divides numbers of different scales
+# (a count by an amount in millions); the training questions' ratios lie in [0.01, 9,400].
+_RATIO_RANGE = (1e-4, 1e4)
 # A lookup is one number read as the answer: it must be clearly named by the evidence.
 _LOOKUP_FLOOR = 0.5
 # A ratio read from the row that states it, for the year asked: a rule, not a model score.
@@ -267,6 +270,9 @@ def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str 
     value = result.value
     if not math.isfinite(value):
         return "the result is not a finite number"
+    low, high = _RATIO_RANGE
+    if cand.sketch.family == "ratio" and value != 0 and not low <= abs(value) <= high:
+        return f"a ratio of {value:.3g} is implausible (the operands' scales differ)"
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
     return None
