@@ -404,3 +404,21 @@ def test_ratio_of_different_scales_is_implausible() -> None:
     assert tiny
     problem = _check(_program(tiny[0], info), tiny[0], build_context(chunks))
     assert problem is not None and "implausible" in problem
+
+
+def test_one_figure_at_two_scales_is_not_two_operands() -> None:
+    """66,608 in millions and 66,608 from a table without a stated scale: one figure twice."""
+    record = {
+        "id": "TEST/2022/page_10.pdf-1",
+        "pre_text": [],
+        "post_text": ["Total revenues were $ 66,608 million in 2022 ."],
+        "table": [["", "2022"], ["total revenues", "66,608"], ["cost of sales", "63,078"]],
+    }
+    chunks = finqa_chunks(record)
+    info = analyze("what were total revenues plus cost of sales in 2022?")
+    ops = operands_from(chunks, info)
+    assert len({o.quantity.scale for o in ops if o.quantity.value == 66608}) == 2  # the premise
+    cands = generate(info, {"sum2": 1.0}, ops, [0.9] * len(ops), [])
+    for cand in cands:
+        same = [o for o in cand.fill if o.quantity.value == 66608]
+        assert len({o.quantity.scale for o in same}) <= 1

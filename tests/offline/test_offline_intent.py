@@ -9,6 +9,7 @@ from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.intent import asks_yes_no, compares, description_reason
+from finrag.planning.offline.text import analyze
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +94,13 @@ def test_yes_no_without_a_comparison_abstains(
         PlanRequest("Is the company's business subject to cyclicality?", spend_chunks)
     )
     assert plan.abstained and "compares no two numbers" in (plan.abstain_reason or "")
+
+
+def test_sketches_follow_the_answer_type(planner: OfflinePlanner) -> None:
+    """A yes/no question gets only the comparison; "how much did X spend" never gets it."""
+    model = planner.model
+    assert model.sketch_probs(analyze("did revenue exceed costs in 2019?")) == {"greater": 1.0}
+    probs = model.sketch_probs(analyze("How much did Boeing spend on research in 2022?"))
+    assert "greater" not in probs and probs
+    assert asks_yes_no("for the year ending december 31 , 2008 , were payments greater than 2009?")
+    assert not asks_yes_no("how much of a greater return , in percentage , was gained?")

@@ -30,9 +30,14 @@ _DESCRIPTION = re.compile(
     r"how (?:does|did|do|is|are|was|were|has|have) (?!.*\b(?:much|many)\b))",
     re.IGNORECASE,
 )
+# At the start, or after a lead-in clause ("for the year ending december 31 , 2008 , were
+# principal payments greater than 2009?", "if he gave them away , would his wife have more?").
 _YES_NO = re.compile(
-    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+    r"(?:^|,\s*)(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b",
+    re.IGNORECASE,
 )
+# "how much of a greater return , in percentage , was gained ...?" asks how much, not whether.
+_WH = re.compile(r"^(?:what|how|which|who|whom|whose|why|when|where)\b", re.IGNORECASE)
 # "Did wages increase or decrease?" asks which, not whether.
 _CHOICE = re.compile(
     r"\b(increase|decrease|rise|fall|grow|decline|improve|worsen|higher|lower|more|less)\w*"
@@ -62,7 +67,7 @@ def description_reason(question: str) -> str | None:
     """Why the question asks for words rather than a number, or None if it may ask a number."""
     head = _head(question)
     match = _DESCRIPTION.match(head)
-    if match is None and _YES_NO.match(head) and _CHOICE.search(head):
+    if match is None and asks_yes_no(head) and _CHOICE.search(head):
         match = _CHOICE.search(head)
     if match is None:
         return None
@@ -76,7 +81,8 @@ def description_reason(question: str) -> str | None:
 
 def asks_yes_no(question: str) -> bool:
     """A yes/no question ("Was X greater than Y?"): its answer must compare two numbers."""
-    return bool(_YES_NO.match(_head(question)))
+    head = _head(question)
+    return bool(_YES_NO.search(head)) and not _WH.match(head)
 
 
 def compares(question: str) -> bool:

@@ -27,6 +27,7 @@ import numpy as np
 
 from finrag.errors import ConfigError
 
+from .intent import asks_yes_no
 from .linear import LinearModel, TextVectorizer
 from .programs import FAMILIES
 from .text import CUE_NAMES, QuestionInfo, cue_flags
@@ -44,6 +45,7 @@ FORMAT_VERSION = 2
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
 N_EXTRAS = 9 + len(CUE_NAMES)
+COMPARISON = "greater"  # the sketch of a yes/no answer
 
 
 def question_extras(info: QuestionInfo) -> list[float]:
@@ -90,8 +92,15 @@ class OfflineModel:
         return row
 
     def sketch_probs(self, info: QuestionInfo) -> dict[str, float]:
+        """The classifier's sketch distribution, conditioned on the answer type the question
+        asks for: a yes/no question is answered by a comparison (``greater`` only), any other
+        question by a number (no ``greater``)."""
         probs = self.sketch.proba_sparse(self.sketch_row(info))
-        return {c: float(p) for c, p in zip(self.sketch.classes, probs, strict=True)}
+        out = {c: float(p) for c, p in zip(self.sketch.classes, probs, strict=True)}
+        if asks_yes_no(info.text):
+            return {COMPARISON: 1.0}
+        out.pop(COMPARISON, None)
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {

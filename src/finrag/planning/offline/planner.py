@@ -114,18 +114,14 @@ class OfflinePlanner:
             return self._plan(lookup[0], lookup[1], request.evidence)
         return self._choose(info, scored, request.evidence)
 
-    def _score(
-        self,
-        info: QuestionInfo,
-        evidence: Sequence[Chunk],
-        sketches: dict[str, float] | None = None,
-    ) -> Scored:
-        sketch_probs = self.model.sketch_probs(info) if sketches is None else sketches
+    def _score(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> Scored:
+        sketch_probs = self.model.sketch_probs(info)
         return score(info, evidence, sketch_probs, self.model.operand, self.model.ranker)
 
     def _yes_no(self, info: QuestionInfo, evidence: Sequence[Chunk]) -> Plan:
-        """A yes/no answer is a comparison of two numbers (``greater``) or an abstention."""
-        scored = self._score(info, evidence, {"greater": 1.0})
+        """A yes/no answer is a comparison of two numbers (``greater``, the only sketch
+        :meth:`~.model.OfflineModel.sketch_probs` gives a yes/no question) or an abstention."""
+        scored = self._score(info, evidence)
         if not scored.candidates:
             return self._abstain(
                 "a yes/no question: no comparison of two numbers in the evidence answers it"

@@ -245,10 +245,25 @@ def _fills(sketch: Sketch, shortlist: Sequence[_OpInfo]) -> list[tuple[_OpInfo, 
         return [(o,) for o in shortlist]
     pool = shortlist[: 6 if n == 3 else len(shortlist)]
     if sketch.commutative:
-        return list(combinations(pool, n))
-    if n == 3:  # two summed parts (unordered) over a third operand
-        return [(a, b, c) for a, b in combinations(pool, 2) for c in pool if c not in (a, b)]
-    return [p for p in permutations(pool, n) if p[0].op.arg != p[1].op.arg]
+        fills = list(combinations(pool, n))
+    elif n == 3:  # two summed parts (unordered) over a third operand
+        fills = [(a, b, c) for a, b in combinations(pool, 2) for c in pool if c not in (a, b)]
+    else:
+        fills = list(permutations(pool, n))
+    return [f for f in fills if _distinct(f)]
+
+
+def _distinct(fill: Sequence[_OpInfo]) -> bool:
+    """No number written twice at two scales: "66,608" in a table in millions and "66,608" in
+    one whose scale was not stated are one figure read twice, not two figures to add or
+    compare. The same number at the same scale stays ("21.0% - 21.0%": a rate that did not
+    change; TAT-QA has ten such derivations)."""
+    seen: dict[float, object] = {}
+    for o in fill:
+        q = o.op.quantity
+        if seen.setdefault(abs(q.value), q.scale) != q.scale:
+            return False
+    return True
 
 
 def generate(

@@ -287,7 +287,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),
         (
             "compare",
-            r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than|\bdid .*\?$",
+            r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than"
+            r"|(^|, )did .*\?$",
         ),
         ("extreme", r"\bhighest|\blowest|\bmaximum|\bminimum|\bpeak|\blargest|\bsmallest"),
         ("from_to", r"\bfrom\b.*\bto\b|\bbetween\b.*\band\b"),
