@@ -422,3 +422,29 @@ def test_one_figure_at_two_scales_is_not_two_operands() -> None:
     for cand in cands:
         same = [o for o in cand.fill if o.quantity.value == 66608]
         assert len({o.quantity.scale for o in same}) <= 1
+
+
+@pytest.mark.parametrize(
+    ("question", "first_year"),
+    [
+        ("for the year ending december 31 , 2008 , were payments greater than 2009?", 2008),
+        ("did the share of securities rated aaa increase between 2008 and 2009?", 2009),
+        ("did the share of securities rated aaa decrease between 2008 and 2009?", 2008),
+    ],
+)
+def test_comparison_order_follows_the_question(question: str, first_year: int) -> None:
+    """greater(A, B) asks whether A > B: one line over two years takes A from the question."""
+    from finrag.planning.offline.programs import _in_question_order, _match, _OpInfo
+
+    record = {
+        "id": "TEST/2009/page_4.pdf-1",
+        "pre_text": [],
+        "post_text": [],
+        "table": [["", "2009", "2008"], ["payments and share of securities rated aaa", "50", "14"]],
+    }
+    info = analyze(question)
+    ops = [o for o in operands_from(finqa_chunks(record), info) if o.source == "table"]
+    a, b = (_OpInfo(o, 0.5, *_match(o, info)) for o in ops[:2])
+    right, wrong = (a, b) if a.op.years == (first_year,) else (b, a)
+    assert _in_question_order(right, wrong, info)
+    assert not _in_question_order(wrong, right, info)

@@ -11,6 +11,7 @@ family, so the ranker can learn e.g. that ``subtract`` wants the later year firs
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations, permutations
@@ -266,6 +267,39 @@ def _distinct(fill: Sequence[_OpInfo]) -> bool:
     return True
 
 
+_RISE = re.compile(
+    r"\b(?:increas|grow|grew|ris[ei]|rose|improv|outperform|exceed|gain)", re.IGNORECASE
+)
+_FALL = re.compile(r"\b(?:decreas|declin|fell|fall|drop|underperform|shrank|shrink)", re.IGNORECASE)
+
+
+def _in_question_order(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> bool:
+    """Whether ``greater(a, b)`` asks what the question asks (True when it cannot tell).
+
+    "Was A greater than B", "did A outperform B": A is what the question names first. One line
+    in two years: the year named before "than" ("were payments in 2008 greater than 2009?"),
+    else the later year when the question asks whether it rose ("did the share increase
+    between 2008 and 2009?"), the earlier when it asks whether it fell.
+    """
+    if a.position >= 0 and b.position >= 0 and a.position != b.position:
+        return a.position < b.position
+    ya = a.op.years[0] if len(a.op.years) == 1 else None
+    yb = b.op.years[0] if len(b.op.years) == 1 else None
+    if ya is None or yb is None or ya == yb:
+        return True
+    text = info.text.lower()
+    than = text.find(" than ")
+    if than >= 0:
+        before = [y for y in info.years if text.find(str(y)) < than]
+        if before:
+            return ya == before[0]
+    if _RISE.search(text):
+        return ya > yb
+    if _FALL.search(text):
+        return ya < yb
+    return not info.years or ya == info.years[0]
+
+
 def generate(
     info: QuestionInfo,
     sketch_probs: dict[str, float],
@@ -312,6 +346,8 @@ def generate(
             out += _table_candidates(sketch, rows, logp, rank == 0, q)
             continue
         for fill in _fills(sketch, short):
+            if sketch.name == "greater" and not _in_question_order(fill[0], fill[1], info):
+                continue
             values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
             value = evaluate(sketch, values)
             if value is None or not math.isfinite(value.value):
