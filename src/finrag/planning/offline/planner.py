@@ -47,6 +47,8 @@ _RATIO_RANGE = (1e-4, 1e4)
 _LOOKUP_FLOOR = 0.5
 # A ratio read from the row that states it, for the year asked: a rule, not a model score.
 _STATED_CONFIDENCE = 0.9
+# "total revenue(s) in 2022", with no "and", "of ... and", "combined": a total row's label.
+_TOTAL_ROW = re.compile(r"^(?:(?!\band\b|\bplus\b|,).)*\btotal\b(?:(?!\band\b|\bplus\b).)*$", re.I)
 _COMPUTED = re.compile(
     r"\b(margin|ratio|rate|yield|average|mean|change|growth|difference|longer|shorter|"
     r"more|less|if|would|combined|net of|excluding|including|remaining)\b"
@@ -211,31 +213,39 @@ class OfflinePlanner:
         program = build_program(sketch_by_name("lookup"), {"A": cell.arg}, kind)
         return self._plan(program, confidence, rows)
 
-    def _lookup_wins(self, lookup: tuple[Program, float] | None, scored: Scored) -> bool:
+    def _lookup_wins(self, lookup: tuple[Program, float, float] | None, scored: Scored) -> bool:
         """A lookup beats the best program and is itself convincing enough."""
         if lookup is None or (scored.probs and lookup[1] <= scored.probs[0]):
             return False
         # the model's own cut-off has a floor for lookups; a cut-off the caller chose is kept
-        floor = self.threshold if self._override else max(self.threshold, _LOOKUP_FLOOR)
-        return lookup[1] >= floor
+        return lookup[1] >= (self.threshold if self._override else lookup[2])
 
     def _lookup(
         self, info: QuestionInfo, evidence: Sequence[Chunk]
-    ) -> tuple[Program, float] | None:
+    ) -> tuple[Program, float, float] | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
-        one period, no computed-metric word (margin, ratio, rate, ...)."""
-        if any(cue_flags(info.text)[:9]) or info.numbers or len(info.years) > 1:
+        one period, no computed-metric word (margin, ratio, rate, ...). "What was total revenue
+        in 2022?" names a total row, not a sum to compute: its only cue is the word "total",
+        and it reads a row labelled total."""
+        flags = cue_flags(info.text)[:9]
+        total_row = _TOTAL_ROW.search(info.text) is not None and sum(flags) == 1
+        if (any(flags) and not total_row) or info.numbers or len(info.years) > 1:
             return None
         if _COMPUTED.search(info.text.lower()):
             return None
         operands = [o for o in operands_from(evidence, info) if o.source != "question"]
+        if total_row:
+            operands = [o for o in operands if o.source == "table" and "total" in o.label]
         if not operands:
             return None
         probs = operand_probs(self.model.operand, operands, info)
         best = max(range(len(operands)), key=lambda i: (probs[i], -i))
         sketch = sketch_by_name("lookup")
         program = build_program(sketch, {"A": operands[best].arg}, None)
-        return program, float(probs[best]) * 0.9
+        # the floor guards a cell the operand model picked alone; a total row the question
+        # names ("total revenue") needs only the model's cut-off
+        floor = self.threshold if total_row else max(self.threshold, _LOOKUP_FLOOR)
+        return program, float(probs[best]) * 0.9, floor
 
 
 def _where(operand: Operand, rows: Sequence[Chunk]) -> str:
