@@ -50,3 +50,22 @@ def running(
         yield server
     finally:
         server.stop()
+
+
+def record_chunks(
+    table: list[list[str]],
+    *,
+    post_text: tuple[str, ...] = (),
+    pre_text: tuple[str, ...] = (),
+    record_id: str = "TEST/2019/page_1.pdf-1",
+) -> list[Any]:
+    """The chunks of a FinQA-style record (a table and sentences), as ingestion chunks it."""
+    from finrag.planning.offline.data import finqa_chunks
+
+    record = {
+        "id": record_id,
+        "pre_text": list(pre_text),
+        "post_text": list(post_text),
+        "table": table,
+    }
+    return list(finqa_chunks(record))

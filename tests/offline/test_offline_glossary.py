@@ -10,10 +10,10 @@ from finrag.documents.registry import parse_path
 from finrag.dsl.printer import to_string
 from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.glossary import second_reading
 from finrag.planning.offline.text import analyze
 from finrag.retrieval.indexing import default_chunker
+from support import record_chunks
 
 pytestmark = pytest.mark.unit
 
@@ -72,18 +72,16 @@ def test_no_second_reading(question: str) -> None:
 
 
 def test_a_row_that_states_the_ratio_is_read_as_written() -> None:
-    record = {
-        "id": "TEST/2019/page_2.pdf-1",
-        "pre_text": [],
-        "post_text": [],
-        "table": [
+    chunks = record_chunks(
+        [
             ["", "2019", "2018"],
             ["net revenue", "$ 5,829", "$ 5,735"],
             ["gross margin", "41.2%", "40.6%"],
         ],
-    }
+        record_id="TEST/2019/page_2.pdf-1",
+    )
     info = analyze("what was the gross margin in 2019?")
-    assert second_reading(info, finqa_chunks(record)) is None
+    assert second_reading(info, chunks) is None
 
 
 @pytest.mark.parametrize(
@@ -113,17 +111,16 @@ def test_demo_margins_are_computed_from_their_parts(
 
 
 def _rate_record(*rows: list[str]) -> list[Chunk]:
-    record = {
-        "id": "TEST/2022/page_24.pdf-1",
-        "pre_text": ["The following table summarizes our results."],
-        "post_text": [],
-        "table": [
+    chunks = record_chunks(
+        [
             ["", "2022", "2021"],
             ["income before income taxes", "$ 1,200", "$ 1,100"],
             *rows,
         ],
-    }
-    return finqa_chunks(record)
+        pre_text=("The following table summarizes our results.",),
+        record_id="TEST/2022/page_24.pdf-1",
+    )
+    return chunks
 
 
 def test_a_stated_ratio_is_read_for_the_year_asked(planner: OfflinePlanner) -> None:

@@ -21,6 +21,7 @@ from finrag.planning.offline.sketches import sketch_by_name
 from finrag.planning.offline.supervision import tatqa_gold
 from finrag.planning.offline.text import analyze, cue_flags
 from finrag.planning.offline.train import calibrated, choose_threshold, family_calibration
+from support import record_chunks
 
 pytestmark = pytest.mark.unit
 
@@ -386,17 +387,14 @@ def test_ratio_of_different_scales_is_implausible() -> None:
     from finrag.planning.evidence import build_context
     from finrag.planning.offline.planner import _check, _program
 
-    record = {
-        "id": "TEST/2022/page_9.pdf-1",
-        "pre_text": [],
-        "post_text": [],
-        "table": [
+    chunks = record_chunks(
+        [
             ["", "2022"],
             ["employees", "1,510"],
             ["total assets ( in billions )", "$ 1,954 billion"],
         ],
-    }
-    chunks = finqa_chunks(record)
+        record_id="TEST/2022/page_9.pdf-1",
+    )
     info = analyze("what was the ratio of employees to total assets in 2022?")
     ops = operands_from(chunks, info)
     cands = generate(info, {"ratio": 1.0}, ops, [0.9] * len(ops), [])
@@ -408,13 +406,11 @@ def test_ratio_of_different_scales_is_implausible() -> None:
 
 def test_one_figure_at_two_scales_is_not_two_operands() -> None:
     """66,608 in millions and 66,608 from a table without a stated scale: one figure twice."""
-    record = {
-        "id": "TEST/2022/page_10.pdf-1",
-        "pre_text": [],
-        "post_text": ["Total revenues were $ 66,608 million in 2022 ."],
-        "table": [["", "2022"], ["total revenues", "66,608"], ["cost of sales", "63,078"]],
-    }
-    chunks = finqa_chunks(record)
+    chunks = record_chunks(
+        [["", "2022"], ["total revenues", "66,608"], ["cost of sales", "63,078"]],
+        post_text=("Total revenues were $ 66,608 million in 2022 .",),
+        record_id="TEST/2022/page_10.pdf-1",
+    )
     info = analyze("what were total revenues plus cost of sales in 2022?")
     ops = operands_from(chunks, info)
     assert len({o.quantity.scale for o in ops if o.quantity.value == 66608}) == 2  # the premise
@@ -436,14 +432,12 @@ def test_comparison_order_follows_the_question(question: str, first_year: int) -
     """greater(A, B) asks whether A > B: one line over two years takes A from the question."""
     from finrag.planning.offline.programs import _in_question_order, _match, _OpInfo
 
-    record = {
-        "id": "TEST/2009/page_4.pdf-1",
-        "pre_text": [],
-        "post_text": [],
-        "table": [["", "2009", "2008"], ["payments and share of securities rated aaa", "50", "14"]],
-    }
+    chunks = record_chunks(
+        [["", "2009", "2008"], ["payments and share of securities rated aaa", "50", "14"]],
+        record_id="TEST/2009/page_4.pdf-1",
+    )
     info = analyze(question)
-    ops = [o for o in operands_from(finqa_chunks(record), info) if o.source == "table"]
+    ops = [o for o in operands_from(chunks, info) if o.source == "table"]
     a, b = (_OpInfo(o, 0.5, *_match(o, info)) for o in ops[:2])
     right, wrong = (a, b) if a.op.years == (first_year,) else (b, a)
     assert _in_question_order(right, wrong, info)

@@ -7,9 +7,9 @@ import pytest
 from finrag.documents.model import Chunk
 from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.intent import asks_yes_no, compares, description_reason
 from finrag.planning.offline.text import analyze
+from support import record_chunks
 
 pytestmark = pytest.mark.unit
 
@@ -55,17 +55,15 @@ def test_yes_no_questions() -> None:
 
 @pytest.fixture(scope="module")
 def spend_chunks() -> list[Chunk]:
-    record = {
-        "id": "TEST/2012/page_3.pdf-1",
-        "pre_text": [],
-        "post_text": [],
-        "table": [
+    chunks = record_chunks(
+        [
             ["( in millions )", "2012", "2011"],
             ["advertising", "$ 288", "$ 270"],
             ["research and development", "$ 468", "$ 430"],
         ],
-    }
-    return finqa_chunks(record)
+        record_id="TEST/2012/page_3.pdf-1",
+    )
+    return chunks
 
 
 def test_description_abstains_with_its_reason(

@@ -17,10 +17,10 @@ from finrag.planning.base import Plan, Planner, PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner, load_model
 from finrag.planning.offline.conversation import resolve
-from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.sketches import SKETCHES
 from finrag.planning.offline.supervision import finqa_gold, tatqa_gold
 from finrag.planning.offline.text import analyze
+from support import record_chunks
 
 pytestmark = pytest.mark.unit
 
@@ -180,19 +180,16 @@ def test_metadata_is_json(tmp_path: Path) -> None:
 
 def test_total_row_is_read_not_summed(planner: OfflinePlanner) -> None:
     """ "What was total revenue in 2019?" names the total row; it is not a sum to compute."""
-    record = {
-        "id": "TEST/2019/page_7.pdf-1",
-        "pre_text": [],
-        "post_text": [],
-        "table": [
+    chunks = record_chunks(
+        [
             ["( in millions )", "2019", "2018"],
             ["product revenue", "$ 4,100", "$ 3,900"],
             ["service revenue", "1,529", "1,635"],
             ["licensing revenue", "200", "200"],
             ["total revenues", "$ 5,829", "$ 5,735"],
         ],
-    }
-    chunks = finqa_chunks(record)
+        record_id="TEST/2019/page_7.pdf-1",
+    )
     plan = planner.plan(PlanRequest("What was total revenue in 2019?", chunks))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == 5829.0, to_string(plan.program)
