@@ -8,8 +8,10 @@ definition is given to it as a second reading of the question:
 readings and keeps the more convincing one (:meth:`~.planner.OfflinePlanner.plan`).
 
 A filing that reports the ratio itself as a table row ("Gross margin | 41.2% | 40.6%", common in
-TAT-QA) is read as written: :func:`second_reading` returns None when a row label names the
-metric, so "the change in gross margin" stays a difference of the stated percentages.
+TAT-QA; "Effective income tax rate | (0.6)%") is read from that row instead
+(:func:`stating_rows`, :meth:`~.planner.OfflinePlanner._stated`), and :func:`second_reading`
+returns None. A question about how the ratio moved ("the change in gross margin") gets no
+second reading at all (:func:`named_ratio`).
 
 The definitions are the textbook ones (numerator / denominator of the same period); a filer's
 own definition differs at times (adjusted figures, averages of opening and closing balances),
