@@ -1,8 +1,9 @@
 """``OfflinePlanner``: FinRAG's embedded planner, no LLM and no network.
 
-question (+ conversation) -> follow-up resolution -> sketch probabilities -> grounded candidate
-programs -> learned ranker -> unit-guard execution check -> Plan, or an abstention whose reason
-names what was found. See docs/offline_planner.md for the method and its measured accuracy.
+question (+ conversation) -> follow-up resolution -> what the question asks for (a description:
+abstain; yes/no: a comparison, :mod:`.intent`) -> a ratio named by its definition or stated in
+a row (:mod:`.glossary`) -> sketch probabilities -> grounded candidate programs -> learned ranker
+-> unit-guard execution check -> Plan, or an abstention whose reason names what was found. See docs/offline_planner.md for the method and its measured accuracy.
 
 Versioning: ``Plan.prompt_version`` is ``"offline-<model version>"`` (the version in
 ``artifacts/metadata.json``, a hash of the model arrays), so every answer records which trained
