@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from finrag.documents.model import Chunk
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("FINRAG_SHARED_DATA", ROOT.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -58,7 +60,7 @@ def record_chunks(
     post_text: tuple[str, ...] = (),
     pre_text: tuple[str, ...] = (),
     record_id: str = "TEST/2019/page_1.pdf-1",
-) -> list[Any]:
+) -> list[Chunk]:
     """The chunks of a FinQA-style record (a table and sentences), as ingestion chunks it."""
     from finrag.planning.offline.data import finqa_chunks
 

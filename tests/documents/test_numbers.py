@@ -123,7 +123,7 @@ def test_find_numbers_ranges_and_words() -> None:
 
 
 def test_product_names_are_not_multiples() -> None:
-    """"777X" names an aircraft; a multiple is written with a lower-case x ("3.1x")."""
+    """ "777X" names an aircraft; a multiple is written with a lower-case x ("3.1x")."""
     got = find_numbers("The 777X program and net leverage of 3.1x in a Form 10-Q")
     assert [(n.value, n.kind) for n in got] == [(3.1, Kind.RATIO)]
 

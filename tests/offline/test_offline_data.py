@@ -63,20 +63,29 @@ def test_convfinqa_conversation(planner: OfflinePlanner) -> None:
     questions = record["annotation"]["dialogue_break"]
     gold = record["annotation"]["exe_ans_list"]
     turns: list[Turn] = []
-    values = []
+    values: list[float | None] = []
     loose = OfflinePlanner(planner.model, threshold=0.0)
     context = build_context(chunks)
     evidence = topk_chunks(questions[0], chunks, 8)  # the conversation is about one metric
+    plans = []
     for q in questions:
         plan = loose.plan(PlanRequest(q, evidence, tuple(turns)))
-        assert plan.program is not None, plan.abstain_reason
-        value = execute(plan.program, context).value
+        plans.append(plan)
+        value = execute(plan.program, context).value if plan.program is not None else None
         values.append(value)
-        turns.append(Turn(q, to_string(plan.program), value))
+        turns.append(Turn(q, to_string(plan.program) if plan.program else None, value))
     # The record's tokenised header names 2009 for two columns, so turn 2 may re-read 2009;
     # what is asserted is the conversation mechanics: turn 1 is grounded, turn 3 is the
-    # difference of turns 1 and 2, turn 4 the percentage change built on turn 3.
-    assert values[0] == pytest.approx(gold[0])
-    assert values[2] == pytest.approx(values[0] - values[1])
-    if values[1]:
-        assert values[3] == pytest.approx(values[2] / values[1])
+    # difference of turns 1 and 2, turn 4 the percentage change built on turn 3, and when
+    # turn 2 re-read turn 1's cell, turns 3 and 4 abstain instead of computing 0 and 0%.
+    assert plans[0].program is not None and values[0] == pytest.approx(gold[0])
+    assert plans[1].program is not None, plans[1].abstain_reason
+    if turns[1].program == turns[0].program:
+        assert "same figure" in (plans[2].abstain_reason or "")
+        assert plans[3].abstained
+        return
+    first, second, difference, change = values
+    assert first is not None and second is not None and difference is not None
+    assert difference == pytest.approx(first - second)
+    if second:
+        assert change == pytest.approx(difference / second)

@@ -140,6 +140,23 @@ def test_follow_up_difference_of_previous_answers(revenue_chunks: list[Chunk]) -
     assert to_string(follow.program) == f"subtract(@{row}:c1, @{row}:c2)"
 
 
+def test_follow_up_of_one_figure_twice_abstains(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    """Two earlier answers that read the same cell: their difference would be a made-up 0."""
+    row = _revenue_row(revenue_chunks)
+    same = f"multiply(@{row}:c1, const_1)"
+    turns = (
+        Turn("what is net revenue in 2019?", same, 5829.0),
+        Turn("what about in 2018?", same, 5829.0),
+    )
+    plan = _run(planner, "what is the difference?", revenue_chunks, turns)
+    assert plan.abstained and "same figure" in (plan.abstain_reason or "")
+    after = (*turns, Turn("what is the difference?"))
+    plan = _run(planner, "what percentage change does this represent?", revenue_chunks, after)
+    assert plan.abstained and "was not given" in (plan.abstain_reason or "")
+
+
 def test_follow_up_ellipsis_rewrites_previous_question() -> None:
     turns = (Turn("what is the net cash from operating activities in 2009?"),)
     follow = resolve("what about in 2008?", turns)

@@ -53,6 +53,7 @@ class FollowUp:
     program: Program | None = None
     question: str | None = None
     reason: str = ""
+    abstain: str = ""  # the follow-up cannot be answered, and why
 
 
 def _turn_arg(turn: Turn) -> Arg | None:
@@ -71,6 +72,10 @@ def _turn_arg(turn: Turn) -> Arg | None:
     if turn.value is None:
         return None
     return Literal(float(turn.value))
+
+
+def _shown(arg: Arg) -> str:
+    return f"@{arg.id}" if isinstance(arg, Ref) else f"{getattr(arg, 'value', arg):g}"
 
 
 def _extend_change(turn: Turn) -> Program | None:
@@ -116,9 +121,17 @@ def resolve(question: str, conversation: Sequence[Turn]) -> FollowUp | None:
         program = _extend_change(last)
         if program is not None:
             return FollowUp(program=program, reason="percentage change of the previous difference")
+        if _THIS.search(question) and not last.program:
+            return FollowUp(abstain="the previous answer it refers to was not given")
     bare = _BARE.match(question) or (_THIS.search(question) and not years_in(question))
     if bare and len(conversation) >= 2:
         a, b = _turn_arg(conversation[-2]), _turn_arg(last)
+        if a is not None and b is not None and a == b:
+            return FollowUp(
+                abstain=f"the two previous answers are the same figure ({_shown(a)}), so "
+                "combining them answers nothing; one of them was probably read from the wrong "
+                "period or line"
+            )
         if a is not None and b is not None:
             if _DIFFERENCE.search(question):
                 return FollowUp(

@@ -82,6 +82,8 @@ class OfflinePlanner:
         """A program for the question, or an abstention with the reason."""
         question = request.question
         follow = resolve(question, request.conversation)
+        if follow is not None and follow.abstain:
+            return self._abstain(follow.abstain)
         if follow is not None and follow.program is not None:
             return self._plan(follow.program, 0.9, request.evidence)
         if follow is not None and follow.question:
