@@ -68,7 +68,8 @@ def test_text_blocks_sentences_and_sections(statement: Document) -> None:
     page1 = statement.pages[0]
     sentences = [s for b in page1.blocks for s in b.sentences]
     assert "Net revenue increased $94 million, or 1.6%, to $5,829 million in 2019." in sentences
-    assert statement.tables[1].section == "Segment Revenue"
+    # the page is headed by the statement's title, so its later headings carry it in front
+    assert statement.tables[1].section == "Consolidated Statements of Operations: Segment Revenue"
 
 
 def test_image_only_page_is_a_warning(statement: Document) -> None:
@@ -122,3 +123,37 @@ def test_running_headers_are_neither_headings_nor_text() -> None:
     # a short document keeps every line: too few pages to tell furniture from text
     short = assemble(pages[:3])
     assert "Table of Contents" in " ".join(b.text for p in short.pages for b in p.blocks)
+
+
+def test_sections_under_a_statement_title_name_the_statement() -> None:
+    """On the page a "Consolidated Balance Sheets" title heads, "Assets" is the balance sheet's."""
+    from finrag.documents.layout import PageLayout
+    from finrag.documents.pdf import assemble
+
+    def line(text: str, i: int) -> tuple[str, tuple[float, float, float, float], bool]:
+        return (text, (50.0, 100.0 + 20 * i, 500.0, 112.0 + 20 * i), False)
+
+    statement = PageLayout(
+        number=1,
+        width=612.0,
+        height=792.0,
+        lines=[
+            line("CONSOLIDATED BALANCE SHEETS", 0),
+            line("Assets", 1),
+            line("Cash and cash equivalents were reclassified in the year.", 2),
+        ],
+        tables=[],
+    )
+    notes = PageLayout(
+        number=2,
+        width=612.0,
+        height=792.0,
+        lines=[line("Assets", 0), line("Goodwill is tested for impairment every year.", 1)],
+        tables=[],
+    )
+    result = assemble([statement, notes])
+    sections = [
+        {b.section for b in p.blocks if b.text[0].islower() or "." in b.text} for p in result.pages
+    ]
+    assert sections[0] == {"CONSOLIDATED BALANCE SHEETS: Assets"}
+    assert sections[1] == {"Assets"}  # the title names its own page only

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 
 from finrag.documents.base import ParseOptions, ParseResult, Source
 from finrag.documents.layout import PageLayout, RawTable, Word, build_lines, find_tables
-from finrag.documents.model import Page, Table
+from finrag.documents.model import Page, Table, TextBlock
 from finrag.documents.pdf_engines import page_has_images, pdfium_words, plumber_words
 from finrag.documents.tables import build_table
 from finrag.documents.text import blocks_from_lines
@@ -238,6 +238,7 @@ def _add_page(
     ]
     marks = [(0.0, section)]
     blocks, section_after = blocks_from_lines(lay.number, prose, section)
+    blocks = _under_statement(blocks)
     marks += [(b.bbox.top if b.bbox else 0.0, b.section) for b in blocks]
     page_sections[lay.number] = marks
     result.pages.append(
@@ -251,6 +252,32 @@ def _add_page(
         )
     )
     return section_after
+
+
+# The title of a primary financial statement: the page it heads is that statement.
+_STATEMENT = re.compile(
+    r"^(?:consolidated\s+|combined\s+)?(?:statements?\s+of\s+(?:consolidated\s+)?"
+    r"(?:operations|income|earnings|comprehensive\s+(?:income|loss)|cash\s+flows?|"
+    r"financial\s+position|(?:changes\s+in\s+)?(?:stockholders|shareholders)['’]?\s+equity)"
+    r"|balance\s+sheets?)\b",
+    re.IGNORECASE,
+)
+
+
+def _under_statement(blocks: list[TextBlock]) -> list[TextBlock]:
+    """Below a statement's title on its page, sections name the statement too: the headings
+    of a balance sheet ("Assets", "Current liabilities") become "CONSOLIDATED BALANCE SHEETS:
+    Assets", so a question about the balance sheet meets its rows (the section is embedded
+    with every chunk and read by the reranker)."""
+    title = ""
+    out = []
+    for block in blocks:
+        if not title and _STATEMENT.match(block.section.strip()):
+            title = block.section.strip()
+        if title and block.section and not block.section.startswith(title):
+            block = block.model_copy(update={"section": f"{title}: {block.section}"})
+        out.append(block)
+    return out
 
 
 _PAGE_DIGITS = re.compile(r"\d+")
