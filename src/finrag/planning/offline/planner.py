@@ -198,9 +198,7 @@ class OfflinePlanner:
         if not operands:
             return None
         if not info.years:
-            probs = operand_probs(self.model.operand, operands, info)
-            best = max(range(len(operands)), key=lambda i: (probs[i], -i))
-            confidence = float(probs[best])
+            best, confidence = self._most_likely(operands, info)
             if confidence < self.threshold:
                 return None
             operands = [o for o in operands if o.col == operands[best].col]
@@ -213,8 +211,14 @@ class OfflinePlanner:
             )
         cell = operands[0]
         kind = cell.quantity.kind if cell.quantity.kind is Kind.PERCENT else None
-        program = build_program(sketch_by_name("lookup"), {"A": cell.arg}, kind)
-        return self._plan(program, confidence, rows)
+        return self._plan(_read(cell, kind), confidence, rows)
+
+    def _most_likely(self, operands: Sequence[Operand], info: QuestionInfo) -> tuple[int, float]:
+        """The operand the model finds most likely to be the answer (first on ties), and its
+        probability."""
+        probs = operand_probs(self.model.operand, operands, info)
+        best = max(range(len(operands)), key=lambda i: (probs[i], -i))
+        return best, float(probs[best])
 
     def _lookup_wins(self, lookup: tuple[Program, float, float] | None, scored: Scored) -> bool:
         """A lookup beats the best program and is itself convincing enough."""
@@ -241,14 +245,16 @@ class OfflinePlanner:
             operands = [o for o in operands if o.source == "table" and "total" in o.label]
         if not operands:
             return None
-        probs = operand_probs(self.model.operand, operands, info)
-        best = max(range(len(operands)), key=lambda i: (probs[i], -i))
-        sketch = sketch_by_name("lookup")
-        program = build_program(sketch, {"A": operands[best].arg}, None)
+        best, p = self._most_likely(operands, info)
         # the floor guards a cell the operand model picked alone; a total row the question
         # names ("total revenue") needs only the model's cut-off
         floor = self.threshold if total_row else max(self.threshold, _LOOKUP_FLOOR)
-        return program, float(probs[best]) * 0.9, floor
+        return _read(operands[best]), p * 0.9, floor
+
+
+def _read(operand: Operand, kind: Kind | None = None) -> Program:
+    """The lookup program that reads one cell or sentence number (``multiply(@ref, const_1)``)."""
+    return build_program(sketch_by_name("lookup"), {"A": operand.arg}, kind)
 
 
 def _where(operand: Operand, rows: Sequence[Chunk]) -> str:
