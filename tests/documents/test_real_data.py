@@ -148,3 +148,15 @@ def test_tatqa_contexts_parse() -> None:
     assert len(docs) == 278 and len({d.id for d in docs}) == 278
     numeric = sum(1 for d in docs for t in d.tables for r in t.rows for c in r if c.number)
     assert numeric > 5000
+
+
+def test_registrants_of_the_filings(filings: tuple[IngestReport, dict[str, Document]]) -> None:
+    registrants = {name: doc.metadata.get("registrant") for name, doc in filings[1].items()}
+    assert registrants == {
+        "AMERICANEXPRESS_2022_10K": "American Express Company",
+        "BESTBUY_2024Q2_10Q": "BEST BUY CO., INC.",
+        "BOEING_2022_10K": "THE BOEING COMPANY",
+        "PEPSICO_2022_10K": "PepsiCo, Inc.",
+        "Pfizer_2023Q2_10Q": "PFIZER INC.",
+        "ULTABEAUTY_2023Q4_EARNINGS": None,  # an earnings release has no cover page
+    }

@@ -6,7 +6,9 @@ import pytest
 
 from finrag.errors import AccessDeniedError, StoreError
 from finrag.retrieval.hybrid import HybridRetriever, spread_pages
+from finrag.retrieval.indexing import index_document
 from finrag.retrieval.rerank import Reranker
+from retrieval.retrieval_data import make_report
 
 pytestmark = pytest.mark.unit
 
@@ -171,3 +173,24 @@ def test_sqlite_keyword_search_by_pk_range_equals_scope_tokens(tmp_path, embedde
             assert both("t2", question, None) == (None, [])
     finally:
         store.close()
+
+
+def test_the_filers_own_name_is_not_searched(store, embedder) -> None:
+    """Within one filer's documents its name matches only rows that carry it ("Acme Capital"),
+    never the statement line the question asks about."""
+    rows = {"acme capital": (12.0, 10.0), "net revenue": (5829.0, 5735.0)}
+    document, chunks = make_report("acme-10k", rows, ["Acme sells widgets."])
+    document = document.model_copy(update={"metadata": {"registrant": "ACME CORPORATION"}})
+    index_document(store, "t", document, chunks, embedder)
+    other, other_chunks = make_report("globex-10k", {"net revenue": (910.0, 870.0)}, ["Globex."])
+    other = other.model_copy(update={"metadata": {"registrant": "Globex Inc."}})
+    index_document(store, "t", other, other_chunks, embedder)
+    retriever = HybridRetriever(store, embedder)
+    question = "What was Acme's net revenue in 2019?"
+    assert retriever.scoped_query("t", question, [document.id]) == "What was net revenue in 2019?"
+    # Two filers in scope: the name chooses between them and stays.
+    assert retriever.scoped_query("t", question, None) == question
+    assert retriever.scoped_query("t", question, [document.id, other.id]) == question
+    assert retriever.scoped_query("t", question, ["no-such-doc"]) == question
+    top = retriever.retrieve("t", question, doc_ids=[document.id], k=1)[0]
+    assert top.chunk.row_label == "net revenue"

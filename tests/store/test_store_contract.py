@@ -334,3 +334,20 @@ def test_get_chunks_by_id_returns_only_the_tenants_requested_chunks(store: Store
     assert found[0] == next(c for c in chunks if c.id == found[0].id)
     assert store.get_chunks_by_id("b", wanted) == []
     assert store.get_chunks_by_id("a", []) == []
+
+
+def test_document_metadata_by_id_for_this_tenant_only(store: Store) -> None:
+    document, chunks, vectors = acme()
+    tagged = document.model_copy(update={"metadata": {"registrant": "Acme Corp."}})
+    store.add_document(A, tagged, chunks, vectors, "e")
+    other, other_chunks, other_vectors = globex()
+    store.add_document(A, other, other_chunks, other_vectors, "e")
+    assert store.document_metadata(A, [document.id, "no-such-doc"]) == {
+        document.id: {"registrant": "Acme Corp."}
+    }
+    assert store.document_metadata(A) == {
+        document.id: {"registrant": "Acme Corp."},
+        other.id: dict(other.metadata),
+    }
+    assert store.document_metadata(A, []) == {}
+    assert store.document_metadata(B, [document.id]) == {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from finrag.documents.base import ParseOptions, Parser, ParseResult, Source
 from finrag.documents.datasets import finqa_document, tatqa_document
+from finrag.documents.filer import REGISTRANT_KEY, registrant_of
 from finrag.documents.html import parse_html
 from finrag.documents.model import Document
 from finrag.documents.pdf import parse_pdf
@@ -124,6 +125,10 @@ def document_from_result(result: ParseResult, *, data: bytes, name: str, fmt: st
         )
         raise EmptyDocumentError(f"{name} has no extractable text and no tables{hint}")
     sha = hashlib.sha256(data).hexdigest()
+    metadata = dict(result.metadata)
+    registrant = registrant_of([p.text for p in result.pages])
+    if registrant and REGISTRANT_KEY not in metadata:
+        metadata[REGISTRANT_KEY] = registrant
     return Document(
         id=f"d{sha[:16]}",
         source=name,
@@ -134,5 +139,5 @@ def document_from_result(result: ParseResult, *, data: bytes, name: str, fmt: st
         pages=tuple(result.pages),
         tables=tuple(result.tables),
         warnings=tuple(result.warnings),
-        metadata=result.metadata,
+        metadata=metadata,
     )

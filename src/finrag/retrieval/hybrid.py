@@ -5,6 +5,11 @@ vector lists with :func:`finrag.retrieval.fusion.rrf` (inside one SQL statement 
 in Python elsewhere). The :class:`~finrag.retrieval.rerank.Reranker` then reorders the fused
 candidates using the ranks and lexical, period and table features of each one.
 
+Within one filer's documents the filer's own name is dropped from the query
+(:func:`finrag.documents.filer.without_names`): "What was Boeing's revenue?" searches for
+revenue, not for the rows labelled "Boeing Capital". It applies when every document in scope
+has the same ``registrant`` (read from the SEC cover page at ingestion).
+
 Query vectors are kept in a small in-process LRU keyed by the question text, so a repeated
 question (a retry, the second turn of a UI session) does not pay for the embedder again; they
 are not written to the persistent cache.
@@ -27,6 +32,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from finrag.documents.filer import REGISTRANT_KEY, name_terms, without_names
 from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
 from finrag.embeddings.cache import CachedEmbedder, InMemoryEmbeddingCache, LayeredEmbeddingCache
 from finrag.retrieval.base import Retrieved, Retriever, provenance_of
@@ -46,6 +52,10 @@ DEFAULT_PAGE_SPREAD = 5
 #: Chunk and row-label vectors kept in memory in front of the vector cache (~1.5 KB each for
 #: MiniLM, so ~25 MB at most).
 DEFAULT_UNIT_VECTOR_ENTRIES = 16_384
+
+#: Registrant names kept per (tenant, document id); ids are content hashes, so an entry never
+#: goes stale, and the dictionary is simply emptied when it grows past this.
+_MAX_REGISTRANTS = 65_536
 
 
 def spread_pages(pages: Sequence[tuple[str, int]], head: int) -> list[int]:
@@ -146,6 +156,8 @@ class HybridRetriever(Retriever):
         if unit_vector_entries > 0:
             backing = LayeredEmbeddingCache(InMemoryEmbeddingCache(unit_vector_entries), backing)
         self.unit_vectors = cached_embedder(inner, backing)
+        self._registrants: dict[tuple[str, str], str] = {}
+        self._registrants_lock = threading.Lock()
 
     def __repr__(self) -> str:
         reranker = self.reranker.version if self.reranker else None
@@ -154,10 +166,46 @@ class HybridRetriever(Retriever):
             f"reranker={reranker!r}, candidates={self.candidates})"
         )
 
+    def scoped_query(
+        self, tenant: str, question: str, doc_ids: Collection[str] | None = None
+    ) -> str:
+        """``question`` as searched: without the filer's name when every document in scope
+        (``doc_ids``, else all the tenant's documents) has the same registrant."""
+        check_tenant(tenant)
+        if not question.strip() or (doc_ids is not None and not doc_ids):
+            return question
+        names = self._scope_registrants(tenant, doc_ids)
+        if len(names) != 1 or "" in names:
+            return question
+        return without_names(question, [name_terms(names.pop())])
+
+    def _scope_registrants(self, tenant: str, doc_ids: Collection[str] | None) -> set[str]:
+        ids = (
+            [d.id for d in self.store.list_documents(tenant)]
+            if doc_ids is None
+            else sorted(set(doc_ids))
+        )
+        with self._registrants_lock:
+            missing = [i for i in ids if (tenant, i) not in self._registrants]
+        if missing:
+            found = self.store.document_metadata(tenant, missing)
+            with self._registrants_lock:
+                if len(self._registrants) > _MAX_REGISTRANTS:
+                    self._registrants.clear()
+                for doc_id, metadata in found.items():
+                    self._registrants[(tenant, doc_id)] = metadata.get(REGISTRANT_KEY, "")
+        with self._registrants_lock:
+            return {self._registrants[(tenant, i)] for i in ids if (tenant, i) in self._registrants}
+
     def candidates_for(
         self, tenant: str, question: str, *, doc_ids: Collection[str] | None = None
     ) -> list[Candidate]:
-        """The fused candidate list (RRF order) before reranking."""
+        """The fused candidate list (RRF order) before reranking, for the scoped query."""
+        return self._candidates(tenant, self.scoped_query(tenant, question, doc_ids), doc_ids)
+
+    def _candidates(
+        self, tenant: str, question: str, doc_ids: Collection[str] | None
+    ) -> list[Candidate]:
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return []
@@ -204,7 +252,8 @@ class HybridRetriever(Retriever):
     ) -> list[Retrieved]:
         """At most ``k`` evidence chunks for ``question``, best first."""
         check_limit(k)
-        pool = self.candidates_for(tenant, question, doc_ids=doc_ids)
+        question = self.scoped_query(tenant, question, doc_ids)
+        pool = self._candidates(tenant, question, doc_ids)
         scored: list[tuple[Candidate, float, float | None]]
         if self.reranker is None or not pool:
             scored = [(cand, cand.fused_score, None) for cand in pool]

@@ -65,7 +65,7 @@ import numpy.typing as npt
 
 from finrag.documents.model import Chunk, Document
 from finrag.embeddings.base import Vectors
-from finrag.errors import AccessDeniedError, StoreError
+from finrag.errors import AccessDeniedError, NotFoundError, StoreError
 from finrag.retrieval.fusion import RRF_K, rrf
 
 __all__ = [
@@ -168,6 +168,22 @@ class Store(ABC):
     @abstractmethod
     def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
         """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
+
+    def document_metadata(
+        self, tenant: str, doc_ids: Collection[str] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """``Document.metadata`` of the tenant's documents among ``doc_ids`` (all of them when
+        ``None``), by id; unknown ids are skipped. Backends override it with a query that does
+        not load whole documents."""
+        check_tenant(tenant)
+        ids = [d.id for d in self.list_documents(tenant)] if doc_ids is None else set(doc_ids)
+        out: dict[str, dict[str, str]] = {}
+        for doc_id in sorted(ids):
+            try:
+                out[doc_id] = dict(self.get_document(tenant, doc_id).metadata)
+            except NotFoundError:
+                continue
+        return out
 
     # -- search -----------------------------------------------------------------------------
 

@@ -330,6 +330,21 @@ class PostgresStore(Store):
         )
         return [Chunk.model_validate(row[0]) for row in rows]
 
+    def document_metadata(
+        self, tenant: str, doc_ids: Collection[str] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """``Document.metadata`` by id, read from the JSONB body (no document is parsed)."""
+        check_tenant(tenant)
+        sql = "SELECT id, body -> 'metadata' FROM store_documents WHERE tenant = %s"
+        params: list[Any] = [tenant]
+        if doc_ids is not None:
+            if not doc_ids:
+                return {}
+            sql += " AND id = ANY(%s)"
+            params.append(sorted(set(doc_ids)))
+        rows = self._fetch(sql + ' ORDER BY id COLLATE "C"', tuple(params))
+        return {str(i): dict(m or {}) for i, m in rows}
+
     def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
         """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
         check_tenant(tenant)

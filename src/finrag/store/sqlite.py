@@ -280,6 +280,21 @@ class SQLiteStore(Store):
         )
         return [Chunk.model_validate_json(row[0]) for row in rows]
 
+    def document_metadata(
+        self, tenant: str, doc_ids: Collection[str] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """``Document.metadata`` by id, read with ``json_extract`` (no document is parsed)."""
+        check_tenant(tenant)
+        sql = "SELECT id, json_extract(body, '$.metadata') FROM documents WHERE tenant = ?"
+        params: list[Any] = [tenant]
+        if doc_ids is not None:
+            if not doc_ids:
+                return {}
+            sql += " AND id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(doc_ids))))
+        rows = self._query(sql + " ORDER BY id", params)
+        return {str(i): json.loads(m) if m else {} for i, m in rows}
+
     def get_chunks_by_id(self, tenant: str, chunk_ids: Collection[str]) -> list[Chunk]:
         """The tenant's chunks among ``chunk_ids``, ordered by id; unknown ids are skipped."""
         check_tenant(tenant)
