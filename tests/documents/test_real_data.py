@@ -160,3 +160,13 @@ def test_registrants_of_the_filings(filings: tuple[IngestReport, dict[str, Docum
         "Pfizer_2023Q2_10Q": "PFIZER INC.",
         "ULTABEAUTY_2023Q4_EARNINGS": None,  # an earnings release has no cover page
     }
+
+
+def test_pepsico_mdna_tables_take_the_stated_scale(
+    filings: tuple[IngestReport, dict[str, Document]],
+) -> None:
+    """PepsiCo's MD&A says once that "tabular dollars are presented in millions"."""
+    doc = filings[1]["PEPSICO_2022_10K"]
+    table = next(t for t in doc.tables if t.page == 40 and "Net revenue" in t.row_labels)
+    cell = table.rows[table.header_rows + table.row_labels.index("Net revenue")][1].number
+    assert cell is not None and (cell.value, cell.scale.name) == (86392.0, "MILLIONS")

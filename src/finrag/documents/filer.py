@@ -30,7 +30,20 @@ _COVER_PAGES = 3
 _MAX_NAME = 100
 #: Words of a legal name that no question uses to name the company.
 _LEGAL = frozenset(
-    "the inc incorporated corp corporation co company ltd limited plc llc lp".split()
+    [
+        "the",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "limited",
+        "plc",
+        "llc",
+        "lp",
+    ]
 )
 _SUFFIXES = r"(?:,?\s+(?:" + "|".join(sorted(_LEGAL - {"the"})) + r")\b\.?)*"
 _WORD = re.compile(r"[a-z0-9&]+(?:[.'’][a-z0-9]+)*")

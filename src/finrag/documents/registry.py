@@ -21,6 +21,7 @@ from finrag.documents.model import Document
 from finrag.documents.pdf import parse_pdf
 from finrag.documents.sheets import parse_csv, parse_xlsx
 from finrag.documents.sniff import sniff_format
+from finrag.documents.tables import apply_stated_scale
 from finrag.errors import ConfigError, DocumentTooLargeError, EmptyDocumentError
 
 __all__ = [
@@ -137,7 +138,7 @@ def document_from_result(result: ParseResult, *, data: bytes, name: str, fmt: st
         sha256=sha,
         size_bytes=len(data),
         pages=tuple(result.pages),
-        tables=tuple(result.tables),
+        tables=tuple(apply_stated_scale([(p.number, p.text) for p in result.pages], result.tables)),
         warnings=tuple(result.warnings),
         metadata=metadata,
     )

@@ -11,7 +11,10 @@ strings; this module gives them the same treatment:
 * **column periods** from the joined header text of each column;
 * **numbers**: each body cell parsed with the table's scale and currency; a percent column
   ("% change") or percent row ("as a % of revenue") reads plain numbers as percents; a
-  per-share row ("Diluted earnings per share") is never scaled by "in millions".
+  per-share row ("Diluted earnings per share") is never scaled by "in millions";
+* **the filing's convention** (:func:`apply_stated_scale`): "Unless otherwise noted, tabular
+  dollars are presented in millions" (PepsiCo's MD&A and notes) scales the money cells of the
+  later tables that state no scale of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from finrag.documents.model import BBox, Cell, ParsedNumber, Table
 from finrag.documents.numbers import detect_currency, detect_scale, parse_number
 from finrag.dsl.units import Kind, Scale
 
-__all__ = ["build_table", "find_period", "is_period_text", "is_value_text"]
+__all__ = ["apply_stated_scale", "build_table", "find_period", "is_period_text", "is_value_text"]
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -230,3 +233,70 @@ def _cell_number(
             update={"kind": Kind.PERCENT, "scale": Scale.UNITS, "currency": None}
         )
     return parsed
+
+
+_UNLESS = r"unless\s+otherwise\s+(?:noted|indicated|stated|specified)"
+_DOLLARS = r"\b(?:tabular\s+)?(?:dollars?|dollar\s+amounts|amounts)\b"
+_IN_SCALE = r"\bin\s+(thousands|millions|billions)\b"
+#: A statement of the scale every later table uses: "Unless otherwise noted, tabular dollars
+#: are presented in millions", "All dollar amounts are in thousands unless otherwise stated",
+#: "Tabular amounts in millions". One sentence; a table's own caption states no convention.
+_CONVENTION = re.compile(
+    rf"{_UNLESS}[^.;]{{0,80}}?{_DOLLARS}[^.;]{{0,40}}?{_IN_SCALE}"
+    rf"|{_DOLLARS}[^.;]{{0,40}}?{_IN_SCALE}[^.;]{{0,60}}?{_UNLESS}"
+    rf"|\btabular\s+(?:dollars?|amounts)\b[^.;]{{0,30}}?{_IN_SCALE}",
+    re.IGNORECASE,
+)
+
+
+def stated_scales(page_texts: Sequence[tuple[int, str]]) -> list[tuple[int, Scale]]:
+    """(page, scale) of each convention statement, in page order."""
+    out: list[tuple[int, Scale]] = []
+    for page, text in page_texts:
+        for m in _CONVENTION.finditer(text):
+            word = next(g for g in m.groups() if g)
+            out.append((page, Scale.from_word(word)))
+    return out
+
+
+def apply_stated_scale(
+    page_texts: Sequence[tuple[int, str]], tables: Sequence[Table]
+) -> list[Table]:
+    """``tables`` with the filing's stated scale applied to those that state none.
+
+    A table on or after a convention statement's page (the latest such statement wins) whose
+    own scale is units takes that scale for its money cells; per-share rows, percents, counts
+    and cells that wrote their own scale ("$5 million") keep theirs.
+    """
+    conventions = stated_scales(page_texts)
+    if not conventions:
+        return list(tables)
+    out: list[Table] = []
+    for table in tables:
+        scale = None
+        for page, stated in conventions:
+            if page <= table.page:
+                scale = stated
+        if scale is None or table.scale is not Scale.UNITS:
+            out.append(table)
+            continue
+        rows = tuple(
+            tuple(_rescaled(cell, scale, table.row_labels, table.header_rows) for cell in row)
+            for row in table.rows
+        )
+        if rows == table.rows:
+            out.append(table)
+        else:
+            out.append(table.model_copy(update={"rows": rows, "scale": scale}))
+    return out
+
+
+def _rescaled(cell: Cell, scale: Scale, labels: Sequence[str], header_rows: int) -> Cell:
+    number = cell.number
+    if number is None or number.kind is not Kind.MONEY or number.scale is not Scale.UNITS:
+        return cell
+    label_index = cell.row - header_rows
+    label = labels[label_index] if 0 <= label_index < len(labels) else ""
+    if _PER_SHARE.search(label):
+        return cell
+    return cell.model_copy(update={"number": number.model_copy(update={"scale": scale})})

@@ -1,0 +1,71 @@
+"""The filing-wide scale convention ("tabular dollars are presented in millions")."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.documents.base import ParseResult
+from finrag.documents.model import Page
+from finrag.documents.registry import document_from_result
+from finrag.documents.tables import apply_stated_scale, build_table, stated_scales
+from finrag.dsl.units import Kind, Scale
+
+CONVENTION = (
+    "Unless otherwise noted, tabular dollars are presented in millions, except per share amounts."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "scale"),
+    [
+        (CONVENTION, Scale.MILLIONS),
+        ("All dollar amounts are in thousands unless otherwise stated.", Scale.THOUSANDS),
+        ("Tabular amounts in billions", Scale.BILLIONS),
+        ("(Dollars in millions, except per share data)", None),  # one table's caption
+        ("Revenue was $5 million in 2022, unless otherwise noted below.", None),
+        ("We had $3.2 billion in cash.", None),
+    ],
+)
+def test_convention_statements(text: str, scale: Scale | None) -> None:
+    assert stated_scales([(1, text)]) == ([(1, scale)] if scale else [])
+
+
+def _table(page: int, caption: str = ""):
+    grid = [
+        ["", "2022", "2021"],
+        ["Net revenue", "$ 86,392", "$ 79,474"],
+        ["Net income per common share", "$ 6.42", "$ 5.49"],
+        ["Operating margin %", "13.3", "14.0"],
+    ]
+    return build_table(grid, index=0, pages=[page], caption=caption)
+
+
+def test_later_tables_without_a_scale_take_the_convention() -> None:
+    [table] = apply_stated_scale([(3, CONVENTION)], [_table(5)])
+    assert table.scale is Scale.MILLIONS
+    revenue, per_share, margin = (row[1].number for row in table.rows[1:])
+    assert (revenue.value, revenue.kind, revenue.scale) == (86392.0, Kind.MONEY, Scale.MILLIONS)
+    assert (per_share.kind, per_share.scale) == (Kind.PER_SHARE, Scale.UNITS)
+    assert (margin.kind, margin.scale) == (Kind.PERCENT, Scale.UNITS)
+
+
+def test_earlier_tables_and_stated_scales_are_kept() -> None:
+    early = _table(2)
+    own = _table(5, caption="(in thousands)")
+    assert apply_stated_scale([(3, CONVENTION)], [early, own]) == [early, own]
+    assert own.rows[1][1].number.scale is Scale.THOUSANDS
+
+
+def test_the_latest_convention_wins() -> None:
+    pages = [(3, CONVENTION), (8, "All dollar amounts are in thousands unless otherwise stated.")]
+    first, second = apply_stated_scale(pages, [_table(5), _table(9)])
+    assert (first.scale, second.scale) == (Scale.MILLIONS, Scale.THOUSANDS)
+
+
+def test_ingestion_applies_it() -> None:
+    result = ParseResult(
+        pages=[Page(number=1, text=CONVENTION), Page(number=2, text="Net revenue")],
+        tables=[_table(2)],
+    )
+    doc = document_from_result(result, data=b"z", name="pep.pdf", fmt="pdf")
+    assert doc.tables[0].rows[1][1].number.scale is Scale.MILLIONS
