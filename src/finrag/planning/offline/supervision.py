@@ -10,6 +10,8 @@ converter :func:`finrag.dsl.tatqa.derivation_to_program` (the one ``finrag eval`
 
 from __future__ import annotations
 
+import re
+
 import math
 from dataclasses import dataclass
 
@@ -134,6 +136,31 @@ def tatqa_gold(question: dict[str, object]) -> Gold:
     raw = tuple(a.value for s in folded.steps for a in s.args if isinstance(a, Literal))
     operands = tuple(dict.fromkeys(values + raw))
     return Gold(_sketch_name(shape), answer, percent, operands, 0.006)
+
+
+_SPAN_NUMBER = re.compile(r"[$(\-]*\s*\d[\d,]*(?:\.\d+)?\s*%?\)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def tatqa_lookup_gold(question: dict[str, object]) -> Gold | None:
+    """Supervision from a TAT-QA span question whose answer is one number read from the
+    evidence ("What was the amount of total sales in 2019?" -> "$1,496.5"): the operand is
+    that number (a lookup). ``None`` for other spans, and for year answers ("In which year
+    ...?" -> "2019"), which name a column rather than read a cell."""
+    if question.get("answer_type") != "span":
+        return None
+    raw = question.get("answer")
+    if isinstance(raw, list):
+        raw = raw[0] if len(raw) == 1 else None
+    text = str(raw or "").strip()
+    if not _SPAN_NUMBER.fullmatch(text) or _YEAR.fullmatch(text):
+        return None
+    value = float(re.sub(r"[^\d.]", "", text))
+    if text.startswith(("(", "-", "$(", "$ (")):
+        value = -value
+    percent = "%" in text or question.get("scale") == "percent"
+    operands = (value, value / 100.0) if percent else (value,)
+    return Gold("lookup", value, False, operands, 0.006)
 
 
 def matches_gold(value: float, gold: Gold, percent_points: bool = False) -> bool:

@@ -4,6 +4,9 @@ Only ``finqa/train_sample100.json`` and ``tatqa/tatqa_dataset_dev.json`` are rea
 dev sample is the held-out test and is never used here. Steps:
 
 1. examples: each question with its record's chunks and its gold (sketch, answer, operands);
+   TAT-QA span questions answered by one number of the evidence ("What was the amount of
+   total sales in 2019?" -> "$1,496.5") are *lookup* examples, which supervise only the
+   operand model (which number a question asks for);
 2. out-of-fold (grouped by record) sketch and operand models give honest probabilities, from
    which candidate programs are generated and labelled by execution against the gold answer;
 3. the ranker is trained on those candidates; a second pass over the same folds gives
@@ -34,7 +37,7 @@ from .listwise import answer_probs, fit_listwise, listwise_probs
 from .model import N_EXTRAS, OfflineModel, question_extras
 from .programs import FAMILIES
 from .retrieved import retrieve_all
-from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold
+from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold, tatqa_lookup_gold
 from .text import QuestionInfo, analyze
 
 __all__ = ["TRAIN_FILES", "Example", "load_examples", "train"]
@@ -61,6 +64,8 @@ class Example:
     info: QuestionInfo
     chunks: tuple[Chunk, ...]
     gold: Gold
+    #: A lookup example: supervises the operand model only (not sketches, ranker or CV).
+    operand_only: bool = False
 
     @property
     def weight(self) -> float:
@@ -89,19 +94,23 @@ def finqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
 
 
 def tatqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
-    """Examples of a TAT-QA-schema file: its arithmetic questions, on all their chunks."""
-    out = []
+    """Examples of a TAT-QA-schema file, on all their chunks: its arithmetic questions, then
+    its one-number span questions as operand-only lookups (:func:`tatqa_lookup_gold`)."""
+    out, lookups = [], []
     for context in json.loads(path.read_text()):
         doc, chunks = tatqa_parts(context)
         group = str(context["table"]["uid"])
         for q in context["questions"]:
-            if q.get("answer_type") != "arithmetic":
+            lookup = tatqa_lookup_gold(q)
+            if q.get("answer_type") != "arithmetic" and lookup is None:
                 continue
             info = analyze(q["question"])
-            out.append(Example(str(q["uid"]), group, "tatqa", info, tuple(chunks), tatqa_gold(q)))
-            if parts is not None:
-                parts.append((TRAIN_TENANTS[1], doc))
-    return out
+            gold = tatqa_gold(q) if lookup is None else lookup
+            e = Example(str(q["uid"]), group, "tatqa", info, tuple(chunks), gold, lookup is not None)
+            (out if lookup is None else lookups).append((e, doc))
+    if parts is not None:
+        parts.extend((TRAIN_TENANTS[1], doc) for _, doc in out + lookups)
+    return [e for e, _ in out + lookups]
 
 
 def load_examples(
@@ -224,14 +233,20 @@ def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray, qid: np.ndarray) ->
     return LinearModel(("score",), theta[None, :], np.zeros(1))
 
 
-def _oof_rows(examples: Sequence[Example], folds: list[int], k: int) -> _Rows:
+def _oof_rows(
+    examples: Sequence[Example],
+    folds: list[int],
+    k: int,
+    lookups: Sequence[Example] = (),
+) -> _Rows:
     rows = _Rows([], [], [], [], [], [])
+    lookup_folds = _folds(lookups, k)
     for f in range(k):
         train_idx = [i for i, g in enumerate(folds) if g != f]
         test_idx = [i for i, g in enumerate(folds) if g == f]
         train = [examples[i] for i in train_idx]
         vec, sk = fit_sketch(train)
-        op = fit_operand(train)
+        op = fit_operand(train + [e for e, g in zip(lookups, lookup_folds, strict=True) if g != f])
         _candidate_rows(examples, test_idx, _sketch_fn(vec, sk), op, rows)
     return rows
 
@@ -380,10 +395,15 @@ def train(
     evidence_k: int | None = EVIDENCE_K,
 ) -> OfflineModel:
     """Train, cross-validate, calibrate the thresholds and save the bundle."""
-    examples, hashes, evidence = load_examples(data_dir, evidence_k, log, k)
-    log(f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} FinQA)")
+    loaded, hashes, evidence = load_examples(data_dir, evidence_k, log, k)
+    examples = [e for e in loaded if not e.operand_only]
+    lookups = [e for e in loaded if e.operand_only]
+    log(
+        f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} "
+        f"FinQA), {len(lookups)} TAT-QA lookups for the operand model"
+    )
     folds = _folds(examples, k)
-    rows = _oof_rows(examples, folds, k)
+    rows = _oof_rows(examples, folds, k, lookups)
     log(f"{len(rows.y)} candidate programs, {sum(rows.y)} correct")
     top = _cv_top(rows, folds, len(examples), k)
     weights = [e.weight for e in examples]
@@ -391,7 +411,7 @@ def train(
     top = calibrated(top, cal)
     threshold = choose_threshold(top, weights)
     vec, sketch = fit_sketch(examples)
-    operand = fit_operand(examples)
+    operand = fit_operand(examples + lookups)
     ranker = _fit_ranker(np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid))
     oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
     cv = _summary(examples, top, threshold, oracle)
@@ -400,6 +420,7 @@ def train(
         "training_files": hashes,
         "training_evidence": evidence,
         "n_questions": len(examples),
+        "n_operand_lookups": len(lookups),
         "cv_folds": k,
         "cross_validation": cv,
         "coverage_curve": coverage_curve(examples, top),
