@@ -192,7 +192,7 @@ def test_metadata_is_json(tmp_path: Path) -> None:
     from finrag.planning.offline.model import ARTIFACT_DIR
 
     meta = json.loads((ARTIFACT_DIR / "metadata.json").read_text())
-    assert meta["format"] == 2 and "cross_validation" in meta
+    assert meta["format"] == 3 and "cross_validation" in meta
 
 
 def test_total_row_is_read_not_summed(planner: OfflinePlanner) -> None:
@@ -210,3 +210,21 @@ def test_total_row_is_read_not_summed(planner: OfflinePlanner) -> None:
     plan = planner.plan(PlanRequest("What was total revenue in 2019?", chunks))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == 5829.0, to_string(plan.program)
+
+
+def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> None:
+    """ "net of" asks for a subtraction unless a line is labelled with it (American Express's
+    "Total revenues net of interest expense"): then the line is read."""
+    chunks = record_chunks(
+        [
+            ["( millions )", "2022", "2021"],
+            ["total non-interest revenues", "$ 42,380", "$ 36,087"],
+            ["total interest income", "10,482", "7,391"],
+            ["total revenues net of interest expense", "$ 52,862", "$ 42,380"],
+        ],
+        record_id="TEST/2022/page_96.pdf-1",
+    )
+    question = "What were total revenues net of interest expense in 2022?"
+    plan = planner.plan(PlanRequest(question, chunks))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == 52862.0, to_string(plan.program)

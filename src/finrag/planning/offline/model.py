@@ -7,7 +7,11 @@
 * ``ranker``: (question, filled sketch) -> probability the program gives the right answer
   (listwise softmax with a "none" option, :mod:`.listwise`, on :data:`~.programs.SHARED_FEATURES`
   per sketch family); its output is the plan's confidence and ``threshold`` the calibrated
-  abstention cut-off.
+  abstention cut-off;
+* ``lookup``: (question, evidence number) -> is this number the answer to a "what was X in
+  2019?" question (logistic regression on the operand features, trained on TAT-QA's
+  one-number span answers; a softmax over the question's numbers gives the lookup's
+  confidence, and ``lookup_threshold`` its out-of-fold cut-off).
 
 Files (committed under ``artifacts/``): ``offline_model.npz`` (arrays only, loaded with
 ``allow_pickle=False``) and ``metadata.json`` (version, training data hashes, figures).
@@ -37,11 +41,12 @@ __all__ = [
     "FORMAT_VERSION",
     "OfflineModel",
     "load_model",
+    "lookup_softmax",
     "question_extras",
 ]
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
 N_EXTRAS = 9 + len(CUE_NAMES)
@@ -58,6 +63,15 @@ def question_extras(info: QuestionInfo) -> list[float]:
     return [*counts, 1.0, *spans, *cue_flags(info.text)]
 
 
+def lookup_softmax(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Softmax of the lookup model's scores over one question's candidate numbers."""
+    if len(x) == 0:
+        return np.zeros(0)
+    z = x @ model.coef[0] + model.intercept[0]
+    e = np.exp(z - z.max())
+    return np.asarray(e / e.sum())
+
+
 @dataclass
 class OfflineModel:
     """Everything the planner loads at start-up."""
@@ -69,6 +83,13 @@ class OfflineModel:
     threshold: float
     metadata: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lookup: LinearModel | None = None
+    lookup_threshold: float = 1.0
+
+    def lookup_probs(self, x: np.ndarray) -> np.ndarray:
+        """How likely each of one question's candidate numbers (rows of operand features) is
+        the single number it asks for (:func:`lookup_softmax`; zeros without a lookup model)."""
+        return lookup_softmax(self.lookup, x) if self.lookup is not None else np.zeros(len(x))
 
     def calibrate(self, family: str, p: float) -> float:
         """The ranker's answer probability mapped to the out-of-fold chance of being right for
@@ -117,6 +138,15 @@ class OfflineModel:
             "family_calibration": np.array(
                 [self.calibration.get(f, (np.nan, np.nan)) for f in FAMILIES], dtype=np.float32
             ),
+            **(
+                {
+                    "lookup_coef": self.lookup.coef.astype(np.float32),
+                    "lookup_intercept": self.lookup.intercept.astype(np.float32),
+                    "lookup_threshold": np.array([self.lookup_threshold], dtype=np.float32),
+                }
+                if self.lookup is not None
+                else {}
+            ),
         }
 
     def save(self, directory: Path = ARTIFACT_DIR) -> str:
@@ -130,6 +160,7 @@ class OfflineModel:
         self.metadata["version"] = version
         self.metadata["format"] = FORMAT_VERSION
         self.metadata["threshold"] = round(self.threshold, 4)
+        self.metadata["lookup_threshold"] = round(self.lookup_threshold, 4)
         self.metadata["family_calibration"] = {
             f: [round(a, 4), round(b, 4)] for f, (a, b) in sorted(self.calibration.items())
         }
@@ -175,9 +206,17 @@ def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
             data["ranker_intercept"].astype(np.float64),
         )
         threshold = float(data["threshold"][0])
+        lookup = LinearModel(
+            ("no", "yes"),
+            data["lookup_coef"].astype(np.float64),
+            data["lookup_intercept"].astype(np.float64),
+        )
+        lookup_threshold = float(data["lookup_threshold"][0])
         families = {
             f: (float(ab[0]), float(ab[1]))
             for f, ab in zip(FAMILIES, data["family_calibration"], strict=True)
             if np.isfinite(ab).all()
         }
-    return OfflineModel(vectorizer, sketch, operand, ranker, threshold, metadata, families)
+    return OfflineModel(
+        vectorizer, sketch, operand, ranker, threshold, metadata, families, lookup, lookup_threshold
+    )

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from finrag.documents.model import Chunk
 from finrag.dsl.ast import Arg, Program, Ref
 from finrag.dsl.context import ExecutionContext
@@ -27,7 +29,7 @@ from finrag.errors import DSLError
 
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
-from .candidates import Operand, operands_from
+from .candidates import Operand, operand_features, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .glossary import named_ratio, stating_rows
@@ -231,25 +233,37 @@ class OfflinePlanner:
         self, info: QuestionInfo, evidence: Sequence[Chunk]
     ) -> tuple[Program, float, float] | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
-        one period, no computed-metric word (margin, ratio, rate, ...). "What was total revenue
-        in 2022?" names a total row, not a sum to compute: its only cue is the word "total",
-        and it reads a row labelled total."""
+        one period, no computed-metric word (margin, ratio, rate, ...) unless a row's label
+        carries it. "What was total revenue in 2022?" names a total row, not a sum to compute:
+        its only cue is the word "total", and it reads a row labelled total. The number read
+        is the lookup model's choice among the candidates, its softmax probability the
+        confidence (trained on TAT-QA's one-number answers, ``train.fit_lookup``)."""
         flags = cue_flags(info.text)[:9]
         total_row = _TOTAL_ROW.search(info.text) is not None and sum(flags) == 1
         if (any(flags) and not total_row) or info.numbers or len(info.years) > 1:
             return None
-        if _COMPUTED.search(info.text.lower()):
-            return None
         operands = [o for o in operands_from(evidence, info) if o.source != "question"]
         if total_row:
             operands = [o for o in operands if o.source == "table" and "total" in o.label]
-        if not operands:
+        computed = _COMPUTED.findall(info.text.lower())
+        if computed:
+            # "net of", "rate", "yield" ... ask for a computation, unless a row's label names
+            # it: "total revenues net of interest expense" is one of American Express's lines
+            operands = [o for o in operands if o.source == "table" and _names_all(o, computed)]
+        if not operands or self.model.lookup is None:
             return None
-        best, p = self._most_likely(operands, info)
-        # the floor guards a cell the operand model picked alone; a total row the question
-        # names ("total revenue") needs only the model's cut-off
-        floor = self.threshold if total_row else max(self.threshold, _LOOKUP_FLOOR)
-        return _read(operands[best]), p * 0.9, floor
+        probs = self.model.lookup_probs(np.array([operand_features(o, info) for o in operands]))
+        best = int(np.argmax(probs))
+        # the evidence must clearly name one number: the lookup model's out-of-fold cut-off,
+        # never below an even chance
+        floor = max(self.model.lookup_threshold, _LOOKUP_FLOOR)
+        return _read(operands[best]), float(probs[best]), floor
+
+
+def _names_all(operand: Operand, words: Sequence[str]) -> bool:
+    """Every one of ``words`` (one or two words each) is in the operand's row label."""
+    label = " ".join(operand.label)
+    return all(re.search(rf"\b{re.escape(w)}\b", label) for w in words)
 
 
 def _read(operand: Operand, kind: Kind | None = None) -> Program:

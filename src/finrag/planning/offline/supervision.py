@@ -10,9 +10,8 @@ converter :func:`finrag.dsl.tatqa.derivation_to_program` (the one ``finrag eval`
 
 from __future__ import annotations
 
-import re
-
 import math
+import re
 from dataclasses import dataclass
 
 from finrag.dsl.ast import Const, Literal, Program, RowName, Step, StepRef

@@ -29,12 +29,12 @@ import numpy as np
 from finrag.documents.model import Chunk
 from finrag.dsl.units import Kind
 
-from .candidates import operand_features, operands_from
+from .candidates import OPERAND_FEATURES, operand_features, operands_from
 from .core import score
 from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
 from .listwise import answer_probs, fit_listwise, listwise_probs
-from .model import N_EXTRAS, OfflineModel, question_extras
+from .model import N_EXTRAS, OfflineModel, lookup_softmax, question_extras
 from .programs import FAMILIES
 from .retrieved import retrieve_all
 from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold, tatqa_lookup_gold
@@ -46,6 +46,7 @@ TRAIN_FILES = ("finqa/train_sample100.json", "tatqa/tatqa_dataset_dev.json")
 FINQA_WEIGHT = 3.0
 SKETCH_C = 2.0
 OPERAND_C = 1.0
+LOOKUP_C = 1.0
 RANKER_L2 = 3.0
 TARGET_PRECISION = 0.75
 MIN_FAMILY = 25
@@ -106,7 +107,9 @@ def tatqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
                 continue
             info = analyze(q["question"])
             gold = tatqa_gold(q) if lookup is None else lookup
-            e = Example(str(q["uid"]), group, "tatqa", info, tuple(chunks), gold, lookup is not None)
+            e = Example(
+                str(q["uid"]), group, "tatqa", info, tuple(chunks), gold, lookup is not None
+            )
             (out if lookup is None else lookups).append((e, doc))
     if parts is not None:
         parts.extend((TRAIN_TENANTS[1], doc) for _, doc in out + lookups)
@@ -189,6 +192,65 @@ def fit_operand(examples: Sequence[Example]) -> LinearModel:
     clf = LogisticRegression(C=OPERAND_C, max_iter=3000)
     clf.fit(np.array(xs), ys, sample_weight=ws)
     return LinearModel.from_sklearn(clf, ["no", "yes"])
+
+
+def _lookup_rows(e: Example) -> tuple[np.ndarray, np.ndarray]:
+    """Operand features and labels of a lookup example's evidence numbers (the numbers the
+    planner's lookup chooses from: none written in the question)."""
+    ops = [o for o in operands_from(e.chunks, e.info) if o.source != "question"]
+    x = np.array([operand_features(o, e.info) for o in ops]).reshape(-1, len(OPERAND_FEATURES))
+    y = np.array([_operand_label(o.quantity.value, e.gold) for o in ops], dtype=int)
+    return x, y
+
+
+def fit_lookup(lookups: Sequence[Example]) -> LinearModel | None:
+    """Logistic regression: is this evidence number the answer of a one-number question?"""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [r for r in map(_lookup_rows, lookups) if len(r[1])]
+    if not rows:
+        return None
+    y = np.concatenate([r[1] for r in rows])
+    if len(set(y.tolist())) < 2:
+        return None
+    clf = LogisticRegression(C=LOOKUP_C, max_iter=3000)
+    clf.fit(np.vstack([r[0] for r in rows]), y)
+    return LinearModel.from_sklearn(clf, ["no", "yes"])
+
+
+def lookup_cv(lookups: Sequence[Example], k: int) -> tuple[float, dict[str, Any]]:
+    """The lookup cut-off (lowest with out-of-fold precision >= the target) and figures."""
+    folds = _folds(lookups, k)
+    top: list[tuple[float, bool]] = []
+    for f in range(k):
+        model = fit_lookup([e for e, g in zip(lookups, folds, strict=True) if g != f])
+        if model is None:
+            continue
+        for e, g in zip(lookups, folds, strict=True):
+            x, y = _lookup_rows(e)
+            if g != f or not len(y):
+                continue
+            p = lookup_softmax(model, x)
+            best = int(np.argmax(p))
+            top.append((float(p[best]), bool(y[best])))
+    threshold = choose_threshold(top)
+    n = max(len(top), 1)
+
+    def at(cut: float) -> dict[str, float]:
+        answered = [ok for p, ok in top if p >= cut]
+        return {
+            "cutoff": round(cut, 4),
+            "answered": round(len(answered) / n, 4),
+            "precision_answered": round(sum(answered) / max(len(answered), 1), 4),
+        }
+
+    figures = {
+        "n": len(top),
+        "top1_accuracy": round(sum(ok for _, ok in top) / n, 4),
+        "at_threshold": at(threshold),
+        "at_0.5": at(0.5),
+    }
+    return threshold, figures
 
 
 def _sketch_fn(
@@ -428,12 +490,26 @@ def train(
             "finqa_weight": FINQA_WEIGHT,
             "sketch_C": SKETCH_C,
             "operand_C": OPERAND_C,
+            "lookup_C": LOOKUP_C,
             "ranker_l2": RANKER_L2,
             "target_precision": TARGET_PRECISION,
             "min_family": MIN_FAMILY,
         },
     }
-    model = OfflineModel(vec, sketch, operand, ranker, threshold, metadata, cal)
+    lookup_threshold, lookup_figures = lookup_cv(lookups, k)
+    log(f"lookup model, out of fold: {json.dumps(lookup_figures)}")
+    metadata["lookup_cross_validation"] = lookup_figures
+    model = OfflineModel(
+        vec,
+        sketch,
+        operand,
+        ranker,
+        threshold,
+        metadata,
+        cal,
+        fit_lookup(lookups),
+        lookup_threshold,
+    )
     if out_dir is not None:
         version = model.save(out_dir)
         log(f"saved offline model {version} to {out_dir}")
