@@ -70,7 +70,10 @@ def qa(
         raise typer.Exit(2) from exc
     report["command"] = "finrag eval qa " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else ""
     paths = write_report(
-        out_dir, report_stem(dataset, report["planner"], _label(files, limit)), report, results
+        out_dir,
+        report_stem(dataset, report["planner"], _label(files, limit, all_types)),
+        report,
+        results,
     )
     report["report_files"] = {kind: str(path) for kind, path in paths.items()}
     if as_json:
@@ -89,6 +92,7 @@ def qa(
             raise typer.Exit(1)
 
 
-def _label(files: list[Path], limit: int | None) -> str:
-    stem = "-".join(p.stem for p in files)
+def _label(files: list[Path], limit: int | None, all_types: bool = False) -> str:
+    """The report's name part for the data: file stems, ``-all-types``, ``-n<limit>``."""
+    stem = "-".join(p.stem for p in files) + ("-all-types" if all_types else "")
     return f"{stem}-n{limit}" if limit else stem
