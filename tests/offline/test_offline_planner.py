@@ -228,3 +228,44 @@ def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> No
     plan = planner.plan(PlanRequest(question, chunks))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == 52862.0, to_string(plan.program)
+
+
+def _two_statements() -> list[Chunk]:
+    """One figure in two places: the income statement and a summary table."""
+    statement = record_chunks(
+        [
+            ["( dollars in millions )", "2022", "2021"],
+            ["total revenues", "$ 66,608", "$ 62,286"],
+            ["loss from operations", "( 3,547 )", "( 2,902 )"],
+            ["net loss", "$ ( 5,053 )", "$ ( 4,290 )"],
+        ],
+        record_id="TEST/2022/page_55.pdf-1",
+    )
+    summary = record_chunks(
+        [
+            ["( dollars in millions )", "2022", "2021"],
+            ["revenues", "$ 66,608", "$ 62,286"],
+            ["net loss", "$ ( 5,053 )", "$ ( 4,290 )"],
+            ["loss per share", "( 8.30 )", "( 7.15 )"],
+        ],
+        record_id="TEST/2022/page_24.pdf-1",
+    )
+    return statement + summary
+
+
+def test_one_figure_in_two_places_is_read_not_subtracted(planner: OfflinePlanner) -> None:
+    """The lookup's confidence is the value's, summed over where it is read; and a difference
+    of one figure with itself (same value, same period) is never an answer."""
+    from finrag.planning.offline.candidates import operands_from
+    from finrag.planning.offline.planner import _one_figure_twice
+
+    chunks = _two_statements()
+    question = "What was the net loss in 2021?"
+    plan = planner.plan(PlanRequest(question, chunks))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == -4290.0, to_string(plan.program)
+    ops = operands_from(chunks, analyze(question))
+    loss21 = [o for o in ops if o.quantity.value == -4290.0]
+    loss22 = next(o for o in ops if o.quantity.value == -5053.0)
+    assert len(loss21) == 2 and _one_figure_twice(loss21)
+    assert not _one_figure_twice([loss21[0], loss22])

@@ -32,6 +32,7 @@ from ..evidence import build_context
 from .candidates import Operand, operand_features, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
+from .listwise import answer_probs
 from .glossary import named_ratio, stating_rows
 from .intent import asks_yes_no, compares, description_reason
 from .model import ARTIFACT_DIR, OfflineModel, load_model
@@ -46,6 +47,8 @@ _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a repor
 # A ratio of two reported figures outside [1e-4, 1e4] divides numbers of different scales
 # (a count by an amount in millions); the training questions' ratios lie in [0.01, 9,400].
 _RATIO_RANGE = (1e-4, 1e4)
+# Sketch families whose two operands must be two figures (a difference, a change, a ratio).
+_TWO_FIGURES = frozenset({"diff", "change", "ratio"})
 # A lookup is one number read as the answer: it must be clearly named by the evidence.
 _LOOKUP_FLOOR = 0.5
 # A ratio read from the row that states it, for the year asked: a rule, not a model score.
@@ -253,6 +256,9 @@ class OfflinePlanner:
         if not operands or self.model.lookup is None:
             return None
         probs = self.model.lookup_probs(np.array([operand_features(o, info) for o in operands]))
+        # one figure often sits in several places (the income statement, a summary table, a
+        # sentence): the confidence is that of the value, summed over where it is read
+        probs = answer_probs(probs, [_stated_value(o) for o in operands])
         best = int(np.argmax(probs))
         # the evidence must clearly name one number: the lookup model's out-of-fold cut-off,
         # never below an even chance
@@ -299,12 +305,31 @@ def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str 
     value = result.value
     if not math.isfinite(value):
         return "the result is not a finite number"
+    if cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill):
+        a, b = cand.fill
+        return f"it combines one figure with itself ({a.text[:50]}; {b.text[:50]})"
     low, high = _RATIO_RANGE
     if cand.sketch.family == "ratio" and value != 0 and not low <= abs(value) <= high:
         return f"a ratio of {value:.3g} is implausible (the operands' scales differ)"
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
     return None
+
+
+def _stated_value(operand: Operand) -> float:
+    """The operand's value in units ("$ 4,290" in millions is 4.29e9)."""
+    return operand.quantity.value * float(operand.quantity.scale.value)
+
+
+def _one_figure_twice(fill: Sequence[Operand]) -> bool:
+    """Two operands with the same value and the same period (or none): one figure read from two
+    places (Boeing's 2021 net loss from the income statement and from a summary table), whose
+    difference (0) or ratio (1) answers nothing. The same value in two periods is a real "no
+    change" (TAT-QA: a tax rate of 21% in 2018 and 2019)."""
+    if len(fill) != 2:
+        return False
+    a, b = fill
+    return a.quantity.value == b.quantity.value and a.years == b.years
 
 
 def _low_reason(cand: Candidate, p: float, threshold: float, scored: Scored) -> str:

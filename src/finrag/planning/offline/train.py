@@ -230,7 +230,12 @@ def lookup_cv(lookups: Sequence[Example], k: int) -> tuple[float, dict[str, Any]
             x, y = _lookup_rows(e)
             if g != f or not len(y):
                 continue
-            p = lookup_softmax(model, x)
+            values = [
+                o.quantity.value * float(o.quantity.scale.value)
+                for o in operands_from(e.chunks, e.info)
+                if o.source != "question"
+            ]
+            p = answer_probs(lookup_softmax(model, x), values)  # as the planner scores a value
             best = int(np.argmax(p))
             top.append((float(p[best]), bool(y[best])))
     threshold = choose_threshold(top)
