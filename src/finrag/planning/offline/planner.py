@@ -32,9 +32,9 @@ from ..evidence import build_context
 from .candidates import Operand, operand_features, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
-from .listwise import answer_probs
 from .glossary import named_ratio, stating_rows
 from .intent import asks_yes_no, compares, description_reason
+from .listwise import answer_probs
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .sketches import build_program, sketch_by_name

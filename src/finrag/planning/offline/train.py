@@ -97,7 +97,8 @@ def finqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
 def tatqa_examples(path: Path, parts: _Parts | None = None) -> list[Example]:
     """Examples of a TAT-QA-schema file, on all their chunks: its arithmetic questions, then
     its one-number span questions as operand-only lookups (:func:`tatqa_lookup_gold`)."""
-    out, lookups = [], []
+    out: list[tuple[Example, Any]] = []
+    lookups: list[tuple[Example, Any]] = []
     for context in json.loads(path.read_text()):
         doc, chunks = tatqa_parts(context)
         group = str(context["table"]["uid"])
