@@ -69,3 +69,43 @@ def test_ingestion_applies_it() -> None:
     )
     doc = document_from_result(result, data=b"z", name="pep.pdf", fmt="pdf")
     assert doc.tables[0].rows[1][1].number.scale is Scale.MILLIONS
+
+
+def test_a_scale_row_under_the_years_scales_the_table() -> None:
+    """TAT-QA writes "(In thousands)" as a row of its own between the years and the values."""
+    table = build_table(
+        [["", "2019", "2018"], ["(In thousands)", "", ""], ["Revenues", "$68,024", "$67,314"]],
+        index=0,
+    )
+    assert table.scale is Scale.THOUSANDS
+    assert table.rows[2][1].number.scale is Scale.THOUSANDS
+
+
+@pytest.mark.parametrize("text", ["All figures in USD ‘000, except TCE rate per day", "($’000)"])
+def test_thousands_written_with_any_apostrophe(text: str) -> None:
+    from finrag.documents.numbers import detect_scale
+
+    assert detect_scale(text) is Scale.THOUSANDS
+
+
+def test_rows_under_a_per_share_heading_are_per_share() -> None:
+    """ "Basic" under "Net income per share:" is a per-share amount, not millions."""
+    table = build_table(
+        [
+            ["", "2019", "2018"],
+            ["Net income", "$ 1,169", "$ 116"],
+            ["Net income per share:", "", ""],
+            ["Basic", "$ 0.43", "$ 1.75"],
+        ],
+        index=0,
+        caption="(in millions, except per share amounts)",
+    )
+    basic = table.rows[3][1].number
+    assert (basic.kind, basic.scale) == (Kind.PER_SHARE, Scale.UNITS)
+    assert table.rows[1][1].number.scale is Scale.MILLIONS
+    # a scale row that says "except per share" is no per-share heading
+    plain = build_table(
+        [["", "2019"], ["(in millions, except per share amounts)", ""], ["Net income", "$ 1,169"]],
+        index=0,
+    )
+    assert plain.rows[2][1].number.kind is Kind.MONEY

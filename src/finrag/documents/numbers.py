@@ -284,13 +284,14 @@ _SCALE_RES = (
     re.compile(r"\(\s*(thousands|millions|billions)\b[^)]*\)", re.I),
     re.compile(r"^\s*(thousands|millions|billions)\s+of\s+(?:u\.?s\.?\s+)?dollars\b", re.I),
     re.compile(r"\(\s*(thousands|millions|billions)\s+of\s+", re.I),
-    re.compile(r"\(\s*(?:in\s+)?\$?\s*(000)'?s?\s*\)", re.I),
+    re.compile(r"\(\s*(?:in\s+)?\$?\s*(000)['’‘]?s?\s*\)", re.I),
     re.compile(r"\(\s*\$\s*(mm|mn|m|bn|k)\s*\)", re.I),
     # A currency sign or code directly followed by a scale: "€m", "£m", "$M", "$'000", "$’000",
+    # "USD ‘000" (any apostrophe or quote),
     # "$ million", "€ million", "RMB'000" (column headers of non-US and IFRS filings). A digit
     # in between ("$5 million") is an amount, not a scale statement, and does not match.
     re.compile(
-        r"(?:(?:US|A|C|NT|HK|S)?\$|€|£|¥|\b(?:RMB|USD|EUR|GBP))\s*['’]?\s*"
+        r"(?:(?:US|A|C|NT|HK|S)?\$|€|£|¥|\b(?:RMB|USD|EUR|GBP))\s*['’‘`]?\s*"
         r"(000|mm|mn|m|bn|k|thousands?|millions?|billions?)(?![\w'’])",
         re.I,
     ),

@@ -92,12 +92,40 @@ def _count_header_rows(grid: Sequence[Sequence[str]], header_cols: int) -> int:
     return count
 
 
+def _lead_labels(rows: list[list[str]], header_rows: int, header_cols: int) -> str:
+    """The label-only rows at the top of the body, before its first value: a scale written as
+    a row of its own ("(In thousands)" under the years) belongs to the table."""
+    out = []
+    for r in rows[header_rows:]:
+        if any(c for c in r[header_cols:]):
+            break
+        out.append(" ".join(r[:header_cols]))
+    return " ".join(out)
+
+
+def _groups(rows: list[list[str]], header_rows: int, header_cols: int) -> list[str]:
+    """Each row's group heading: the nearest label-only row above it in the body."""
+    out, group = [], ""
+    for i, r in enumerate(rows):
+        label = " ".join(r[:header_cols]).strip()
+        out.append(group if i >= header_rows else "")
+        if i >= header_rows and label and not any(c for c in r[header_cols:]):
+            group = label
+    return out
+
+
 def _scale_currency(
-    caption: str, head_text: str, body: str, context: str
+    caption: str, head_text: str, body: str, context: str, lead: str = ""
 ) -> tuple[Scale, str | None]:
-    scale = detect_scale(caption) or detect_scale(head_text) or detect_scale(context)
+    scale = (
+        detect_scale(caption)
+        or detect_scale(head_text)
+        or detect_scale(lead)
+        or detect_scale(context)
+    )
     currency = detect_currency(caption) if detect_scale(caption) else None
     currency = currency or (detect_currency(head_text) if detect_scale(head_text) else None)
+    currency = currency or (detect_currency(lead) if detect_scale(lead) else None)
     if currency is None and "$" in body:
         currency = "USD"
     return scale or Scale.UNITS, currency
@@ -126,8 +154,10 @@ def build_table(
             header_rows = min(header_rows, max_header_rows)
     head_text = " ".join(c for r in rows[:header_rows] for c in r if c)
     body_text = " ".join(c for r in rows[header_rows:] for c in r[header_cols:])
-    scale, currency = _scale_currency(caption, head_text, body_text, context)
+    lead = _lead_labels(rows, header_rows, header_cols)
+    scale, currency = _scale_currency(caption, head_text, body_text, context, lead)
     col_headers = _column_headers(rows, header_rows, n_cols, header_cols)
+    groups = _groups(rows, header_rows, header_cols)
     cells = tuple(
         tuple(
             _make_cell(
@@ -141,6 +171,7 @@ def build_table(
                 col_headers,
                 boxes,
                 cell_pages,
+                groups[i],
             )
             for j in range(n_cols)
         )
@@ -197,12 +228,13 @@ def _make_cell(
     col_headers: list[str],
     boxes: Sequence[Sequence[tuple[float, float, float, float] | None]] | None,
     cell_pages: Sequence[int] | None,
+    group: str = "",
 ) -> Cell:
     text = rows[i][j]
     number = None
     if i >= header_rows and j >= header_cols and text:
         label = " ".join(rows[i][:header_cols])
-        number = _cell_number(text, scale, currency, label, col_headers[j])
+        number = _cell_number(text, scale, currency, label, col_headers[j], group)
     box = boxes[i][j] if boxes is not None and i < len(boxes) and j < len(boxes[i]) else None
     return Cell(
         row=i,
@@ -215,10 +247,12 @@ def _make_cell(
 
 
 def _cell_number(
-    text: str, scale: Scale, currency: str | None, label: str, header: str
+    text: str, scale: Scale, currency: str | None, label: str, header: str, group: str = ""
 ) -> ParsedNumber | None:
-    """Parse a body cell, adjusting kind and scale from its row label and column header."""
-    if _PER_SHARE.search(label):
+    """Parse a body cell, adjusting kind and scale from its row label, its group heading
+    ("Net income per share:" over "Basic") and its column header."""
+    per_share_group = _PER_SHARE.search(group) and not re.search(r"\bexcept\b", group, re.I)
+    if _PER_SHARE.search(label) or per_share_group:
         parsed = parse_number(text, scale=Scale.UNITS, currency=currency)
         if parsed is not None and parsed.kind in (Kind.MONEY, Kind.NONE) and not parsed.is_dash:
             return parsed.model_copy(update={"kind": Kind.PER_SHARE, "scale": Scale.UNITS})
