@@ -109,3 +109,24 @@ def test_rows_under_a_per_share_heading_are_per_share() -> None:
         index=0,
     )
     assert plain.rows[2][1].number.kind is Kind.MONEY
+
+
+def test_a_row_that_states_its_own_scale() -> None:
+    table = build_table(
+        [
+            ["Fiscal Year ended", "June 1, 2019", "June 2, 2018"],
+            ["Gross profit (in thousands)", "222,859", "361,046"],
+            ["Shell eggs sold", "1,361", "1,502"],
+        ],
+        index=0,
+    )
+    assert table.rows[1][1].number.scale is Scale.THOUSANDS
+    assert table.rows[2][1].number.scale is Scale.UNITS
+
+
+def test_thousands_written_as_000s() -> None:
+    from finrag.documents.numbers import detect_scale
+
+    assert detect_scale("Expressed in US $000's except share and per share amounts") is (
+        Scale.THOUSANDS
+    )

@@ -292,7 +292,7 @@ _SCALE_RES = (
     # in between ("$5 million") is an amount, not a scale statement, and does not match.
     re.compile(
         r"(?:(?:US|A|C|NT|HK|S)?\$|€|£|¥|\b(?:RMB|USD|EUR|GBP))\s*['’‘`]?\s*"
-        r"(000|mm|mn|m|bn|k|thousands?|millions?|billions?)(?![\w'’])",
+        r"(000|mm|mn|m|bn|k|thousands?|millions?|billions?)(?:(?<=000)['’‘]s)?(?![\w'’])",
         re.I,
     ),
 )

@@ -257,6 +257,8 @@ def _cell_number(
         if parsed is not None and parsed.kind in (Kind.MONEY, Kind.NONE) and not parsed.is_dash:
             return parsed.model_copy(update={"kind": Kind.PER_SHARE, "scale": Scale.UNITS})
         return parsed
+    # a row that states its own scale ("Gross profit (in thousands)") overrides the table's
+    scale = detect_scale(label) or scale
     parsed = parse_number(text, scale=scale, currency=currency)
     if parsed is None or parsed.kind is Kind.PERCENT:
         return parsed
