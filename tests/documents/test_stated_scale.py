@@ -130,3 +130,35 @@ def test_thousands_written_as_000s() -> None:
     assert detect_scale("Expressed in US $000's except share and per share amounts") is (
         Scale.THOUSANDS
     )
+
+
+def test_common_size_columns_are_percents() -> None:
+    """ "Sales | 100.0 %" over plain numbers: an income statement as a percentage of sales."""
+    table = build_table(
+        [
+            ["", "2019", "2018"],
+            ["Sales", "100.0 %", "100.0 %"],
+            ["Gross profit", "40.0", "50.9"],
+        ],
+        index=0,
+    )
+    assert [c.number.kind for c in table.rows[2][1:]] == [Kind.PERCENT, Kind.PERCENT]
+    mixed = build_table(
+        [["", "2019"], ["Revenue", "5,829"], ["Growth", "1.6%"]],
+        index=0,
+    )
+    assert mixed.rows[1][1].number.kind is not Kind.PERCENT  # 5,829 is no percent
+
+
+def test_a_duration_column_is_not_money() -> None:
+    table = build_table(
+        [
+            ["", "Weighted-Average Useful Lives (in years)", "Fair Value Amount"],
+            ["Purchased technology", "4.2", "$232"],
+        ],
+        index=0,
+        caption="(in millions)",
+    )
+    life, value = (c.number for c in table.rows[1][1:])
+    assert (life.kind, life.scale) == (Kind.NONE, Scale.UNITS)
+    assert (value.kind, value.scale) == (Kind.MONEY, Scale.MILLIONS)

@@ -114,6 +114,28 @@ def _groups(rows: list[list[str]], header_rows: int, header_cols: int) -> list[s
     return out
 
 
+_DURATION_HEAD = re.compile(r"\(\s*(?:in\s+)?(?:years|months|days)\s*\)", re.I)
+
+
+def _percent_columns(rows: list[list[str]], header_rows: int, header_cols: int) -> set[int]:
+    """Columns of a common-size table: some cells written with "%" ("Sales | 100.0 %") and the
+    rest plain numbers no larger than 100 ("Gross profit | 40.0"), none with a currency sign.
+    Those plain numbers are percents too (an income statement as a percentage of sales, a
+    tax-rate reconciliation under "Statutory rate | 21.0%")."""
+    out: set[int] = set()
+    n_cols = max((len(r) for r in rows), default=0)
+    for j in range(header_cols, n_cols):
+        cells = [r[j] for r in rows[header_rows:] if j < len(r) and r[j].strip()]
+        numbers = [(c, parse_number(c)) for c in cells]
+        numbers = [(c, n) for c, n in numbers if n is not None and not n.is_dash]
+        if not any("%" in c for c, _ in numbers) or any(re.search(r"[$€£¥]", c) for c in cells):
+            continue
+        plain = [n for c, n in numbers if "%" not in c]
+        if plain and all(n.kind is Kind.NONE and abs(n.value) <= 100 for n in plain):
+            out.add(j)
+    return out
+
+
 def _scale_currency(
     caption: str, head_text: str, body: str, context: str, lead: str = ""
 ) -> tuple[Scale, str | None]:
@@ -158,6 +180,7 @@ def build_table(
     scale, currency = _scale_currency(caption, head_text, body_text, context, lead)
     col_headers = _column_headers(rows, header_rows, n_cols, header_cols)
     groups = _groups(rows, header_rows, header_cols)
+    percent_cols = _percent_columns(rows, header_rows, header_cols)
     cells = tuple(
         tuple(
             _make_cell(
@@ -172,6 +195,7 @@ def build_table(
                 boxes,
                 cell_pages,
                 groups[i],
+                j in percent_cols,
             )
             for j in range(n_cols)
         )
@@ -229,12 +253,13 @@ def _make_cell(
     boxes: Sequence[Sequence[tuple[float, float, float, float] | None]] | None,
     cell_pages: Sequence[int] | None,
     group: str = "",
+    percent_col: bool = False,
 ) -> Cell:
     text = rows[i][j]
     number = None
     if i >= header_rows and j >= header_cols and text:
         label = " ".join(rows[i][:header_cols])
-        number = _cell_number(text, scale, currency, label, col_headers[j], group)
+        number = _cell_number(text, scale, currency, label, col_headers[j], group, percent_col)
     box = boxes[i][j] if boxes is not None and i < len(boxes) and j < len(boxes[i]) else None
     return Cell(
         row=i,
@@ -247,7 +272,13 @@ def _make_cell(
 
 
 def _cell_number(
-    text: str, scale: Scale, currency: str | None, label: str, header: str, group: str = ""
+    text: str,
+    scale: Scale,
+    currency: str | None,
+    label: str,
+    header: str,
+    group: str = "",
+    common_size: bool = False,
 ) -> ParsedNumber | None:
     """Parse a body cell, adjusting kind and scale from its row label, its group heading
     ("Net income per share:" over "Basic") and its column header."""
@@ -264,10 +295,12 @@ def _cell_number(
         return parsed
     percent_row = "%" in label or re.search(r"\bpercent(?:age)?\b", label, re.I)
     percent_col = "%" in header or re.search(r"\bpercent(?:age)?\b", header, re.I)
-    if (percent_row or percent_col) and "$" not in text and parsed.scale is scale:
+    if (percent_row or percent_col or common_size) and "$" not in text and parsed.scale is scale:
         return parsed.model_copy(
             update={"kind": Kind.PERCENT, "scale": Scale.UNITS, "currency": None}
         )
+    if _DURATION_HEAD.search(header) and "$" not in text:  # "Useful lives (in years)"
+        return parsed.model_copy(update={"kind": Kind.NONE, "scale": Scale.UNITS, "currency": None})
     return parsed
 
 
