@@ -126,8 +126,7 @@ def _percent_columns(rows: list[list[str]], header_rows: int, header_cols: int) 
     n_cols = max((len(r) for r in rows), default=0)
     for j in range(header_cols, n_cols):
         cells = [r[j] for r in rows[header_rows:] if j < len(r) and r[j].strip()]
-        numbers = [(c, parse_number(c)) for c in cells]
-        numbers = [(c, n) for c, n in numbers if n is not None and not n.is_dash]
+        numbers = [(c, n) for c in cells if (n := parse_number(c)) is not None and not n.is_dash]
         if not any("%" in c for c, _ in numbers) or any(re.search(r"[$€£¥]", c) for c in cells):
             continue
         plain = [n for c, n in numbers if "%" not in c]
