@@ -162,15 +162,3 @@ def test_a_duration_column_is_not_money() -> None:
     life, value = (c.number for c in table.rows[1][1:])
     assert (life.kind, life.scale) == (Kind.NONE, Scale.UNITS)
     assert (value.kind, value.scale) == (Kind.MONEY, Scale.MILLIONS)
-
-
-def test_a_comparison_column_has_no_period() -> None:
-    """American Express's "Change 2022 vs. 2021" holds changes, not 2022 figures."""
-    table = build_table(
-        [
-            ["Years Ended December 31,", "2022", "2021", "Change 2022 vs. 2021"],
-            ["Total revenues net of interest expense", "$ 52,862", "$ 42,380", "$ 10,482"],
-        ],
-        index=0,
-    )
-    assert table.column_periods == (None, "2022", "2021", None)

@@ -26,14 +26,7 @@ from finrag.documents.model import BBox, Cell, ParsedNumber, Table
 from finrag.documents.numbers import detect_currency, detect_scale, parse_number
 from finrag.dsl.units import Kind, Scale
 
-__all__ = [
-    "apply_stated_scale",
-    "build_table",
-    "find_period",
-    "is_comparison",
-    "is_period_text",
-    "is_value_text",
-]
+__all__ = ["apply_stated_scale", "build_table", "find_period", "is_period_text", "is_value_text"]
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -72,19 +65,6 @@ def find_period(text: str) -> str | None:
         if m:
             return " ".join(m.group(0).split())
     return None
-
-
-_COMPARISON = re.compile(
-    r"\bvs\b\.?|\bversus\b|\bcompared\s+(?:to|with)\b|\bchange\b|\bincrease\b|"
-    r"\bdecrease\b|\bvariance\b",
-    re.IGNORECASE,
-)
-
-
-def is_comparison(header: str) -> bool:
-    """A column comparing periods ("Change 2022 vs. 2021", "% Increase (Decrease)"): its
-    values belong to no single period, although its header names years."""
-    return bool(_COMPARISON.search(header))
 
 
 def is_period_text(text: str) -> bool:
@@ -231,7 +211,7 @@ def build_table(
         rows=cells,
         row_labels=tuple(" ".join(r[:header_cols]).strip() for r in rows[header_rows:]),
         column_headers=tuple(col_headers),
-        column_periods=tuple(None if is_comparison(h) else find_period(h) for h in col_headers),
+        column_periods=tuple(find_period(h) for h in col_headers),
         bbox=BBox(x0=bbox[0], top=bbox[1], x1=bbox[2], bottom=bbox[3]) if bbox else None,
     )
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
-from finrag.documents.tables import is_comparison
 from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity
 
@@ -79,10 +78,7 @@ def _short_years(text: str) -> list[int]:
 
 def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, ...]:
     """The year of a cell: its column's period or header, or (a schedule with one row per
-    year, "2014 | $ 156") its row label. A column comparing two periods ("Change 2022 vs.
-    2021") has none."""
-    if period is None and is_comparison(header):
-        return ()
+    year, "2014 | $ 156") its row label."""
     found = (
         years_in(period or "")
         or years_in(header)
