@@ -157,6 +157,19 @@ def test_follow_up_of_one_figure_twice_abstains(
     assert plan.abstained and "was not given" in (plan.abstain_reason or "")
 
 
+def test_follow_up_combining_an_unanswered_turn_abstains(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    """ "what is the difference?" after an unanswered turn has nothing of its own to plan."""
+    row = _revenue_row(revenue_chunks)
+    turns = (
+        Turn("what is net revenue in 2019?", f"multiply(@{row}:c1, const_1)", 5829.0),
+        Turn("what about in 2008?"),
+    )
+    plan = _run(planner, "what is the difference?", revenue_chunks, turns)
+    assert plan.abstained and "not both given" in (plan.abstain_reason or "")
+
+
 def test_follow_up_ellipsis_rewrites_previous_question() -> None:
     turns = (Turn("what is the net cash from operating activities in 2009?"),)
     follow = resolve("what about in 2008?", turns)

@@ -142,4 +142,8 @@ def resolve(question: str, conversation: Sequence[Turn]) -> FollowUp | None:
                 return FollowUp(
                     Program((Step(Op.ADD, (a, b)),)), reason="sum of the two previous answers"
                 )
+        if (a is None or b is None) and (_DIFFERENCE.search(question) or _SUM.search(question)):
+            # "what is the difference?" names nothing of its own: planned alone, it would
+            # combine whatever numbers the evidence holds
+            return FollowUp(abstain="the previous answers it combines were not both given")
     return None
