@@ -208,6 +208,13 @@ def test_metadata_is_json(tmp_path: Path) -> None:
     assert meta["format"] == 3 and "cross_validation" in meta
 
 
+def _answer(planner: OfflinePlanner, question: str, chunks: list[Chunk]) -> float:
+    """The planned program's value (the question must be answered)."""
+    plan = planner.plan(PlanRequest(question, chunks))
+    assert plan.program is not None, plan.abstain_reason
+    return execute(plan.program, build_context(chunks)).value
+
+
 def test_total_row_is_read_not_summed(planner: OfflinePlanner) -> None:
     """ "What was total revenue in 2019?" names the total row; it is not a sum to compute."""
     chunks = record_chunks(
@@ -220,9 +227,7 @@ def test_total_row_is_read_not_summed(planner: OfflinePlanner) -> None:
         ],
         record_id="TEST/2019/page_7.pdf-1",
     )
-    plan = planner.plan(PlanRequest("What was total revenue in 2019?", chunks))
-    assert plan.program is not None, plan.abstain_reason
-    assert execute(plan.program, build_context(chunks)).value == 5829.0, to_string(plan.program)
+    assert _answer(planner, "What was total revenue in 2019?", chunks) == 5829.0
 
 
 def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> None:
@@ -238,9 +243,7 @@ def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> No
         record_id="TEST/2022/page_96.pdf-1",
     )
     question = "What were total revenues net of interest expense in 2022?"
-    plan = planner.plan(PlanRequest(question, chunks))
-    assert plan.program is not None, plan.abstain_reason
-    assert execute(plan.program, build_context(chunks)).value == 52862.0, to_string(plan.program)
+    assert _answer(planner, question, chunks) == 52862.0
 
 
 def _two_statements() -> list[Chunk]:
@@ -274,9 +277,7 @@ def test_one_figure_in_two_places_is_read_not_subtracted(planner: OfflinePlanner
 
     chunks = _two_statements()
     question = "What was the net loss in 2021?"
-    plan = planner.plan(PlanRequest(question, chunks))
-    assert plan.program is not None, plan.abstain_reason
-    assert execute(plan.program, build_context(chunks)).value == -4290.0, to_string(plan.program)
+    assert _answer(planner, question, chunks) == -4290.0
     ops = operands_from(chunks, analyze(question))
     loss21 = [o for o in ops if o.quantity.value == -4290.0]
     loss22 = next(o for o in ops if o.quantity.value == -5053.0)
