@@ -162,3 +162,20 @@ def test_a_duration_column_is_not_money() -> None:
     life, value = (c.number for c in table.rows[1][1:])
     assert (life.kind, life.scale) == (Kind.NONE, Scale.UNITS)
     assert (value.kind, value.scale) == (Kind.MONEY, Scale.MILLIONS)
+
+
+def test_a_rate_in_a_row_name_is_no_percent_row() -> None:
+    """ "tranche a-3 (5.93%) due june 2022 | 114400" is an amount; "Gross margin (%)" is not."""
+    table = build_table(
+        [
+            ["", "amount ( in thousands )"],
+            ["tranche a-3 ( 5.93% ( 5.93 % ) ) due june 2022", "114400"],
+            ["Gross margin (%)", "41.2"],
+        ],
+        index=0,
+        max_header_rows=1,
+    )
+    tranche, margin = (row[1].number for row in table.rows[1:])
+    assert tranche.value == 114400.0 and tranche.kind is not Kind.PERCENT
+    assert tranche.scale is Scale.THOUSANDS
+    assert margin.kind is Kind.PERCENT

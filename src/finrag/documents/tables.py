@@ -292,7 +292,9 @@ def _cell_number(
     parsed = parse_number(text, scale=scale, currency=currency)
     if parsed is None or parsed.kind is Kind.PERCENT:
         return parsed
-    percent_row = "%" in label or re.search(r"\bpercent(?:age)?\b", label, re.I)
+    # a rate inside a name ("tranche a-3 (5.93%) due june 2022") does not make a percent row
+    named = re.sub(r"\d[\d.,]*\s*%", "", label)
+    percent_row = "%" in named or re.search(r"\bpercent(?:age)?\b", named, re.I)
     percent_col = "%" in header or re.search(r"\bpercent(?:age)?\b", header, re.I)
     if (percent_row or percent_col or common_size) and "$" not in text and parsed.scale is scale:
         return parsed.model_copy(

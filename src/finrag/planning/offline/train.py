@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from finrag.documents.model import Chunk
-from finrag.dsl.units import Kind
+from finrag.dsl.units import Kind, Quantity
 
 from .candidates import OPERAND_FEATURES, operand_features, operands_from
 from .core import score
@@ -176,8 +176,13 @@ def fit_sketch(examples: Sequence[Example]) -> tuple[TextVectorizer, LinearModel
     return vec, LinearModel.from_sklearn(clf, [str(c) for c in clf.classes_])
 
 
-def _operand_label(value: float, gold: Gold) -> bool:
-    return any(abs(abs(value) - abs(g)) <= 1e-9 + 1e-6 * abs(g) for g in gold.operands)
+def _operand_label(quantity: Quantity, gold: Gold) -> bool:
+    """Whether an evidence number is one of the gold operands. A percent ("57.3%", held as
+    0.573) also matches its printed form, which FinQA programs use (``subtract(57.3, 59.7)``)."""
+    forms = [abs(quantity.value)]
+    if quantity.kind is Kind.PERCENT:
+        forms.append(abs(quantity.value) * 100.0)
+    return any(abs(v - abs(g)) <= 1e-9 + 1e-6 * abs(g) for v in forms for g in gold.operands)
 
 
 def fit_operand(examples: Sequence[Example]) -> LinearModel:
@@ -188,7 +193,7 @@ def fit_operand(examples: Sequence[Example]) -> LinearModel:
     for e in examples:
         for op in operands_from(e.chunks, e.info):
             xs.append(operand_features(op, e.info))
-            ys.append(int(_operand_label(op.quantity.value, e.gold)))
+            ys.append(int(_operand_label(op.quantity, e.gold)))
             ws.append(e.weight)
     clf = LogisticRegression(C=OPERAND_C, max_iter=3000)
     clf.fit(np.array(xs), ys, sample_weight=ws)
@@ -200,7 +205,7 @@ def _lookup_rows(e: Example) -> tuple[np.ndarray, np.ndarray]:
     planner's lookup chooses from: none written in the question)."""
     ops = [o for o in operands_from(e.chunks, e.info) if o.source != "question"]
     x = np.array([operand_features(o, e.info) for o in ops]).reshape(-1, len(OPERAND_FEATURES))
-    y = np.array([_operand_label(o.quantity.value, e.gold) for o in ops], dtype=int)
+    y = np.array([_operand_label(o.quantity, e.gold) for o in ops], dtype=int)
     return x, y
 
 
