@@ -442,20 +442,3 @@ def test_comparison_order_follows_the_question(question: str, first_year: int) -
     right, wrong = (a, b) if a.op.years == (first_year,) else (b, a)
     assert _in_question_order(right, wrong, info)
     assert not _in_question_order(wrong, right, info)
-
-
-@pytest.mark.parametrize(
-    ("header", "years"),
-    [
-        ("12/31/10", (2010,)),  # a performance graph's month/day/yy
-        ("12/08", (2008,)),
-        ("december 312012", (2012,)),  # FinQA glues the day to the year
-        ("december 31 2013", (2013,)),
-        ("Years ended 12/31/2010", (2010,)),
-        ("amount", ()),
-    ],
-)
-def test_cell_years_from_header_dates(header: str, years: tuple[int, ...]) -> None:
-    from finrag.planning.offline.candidates import _cell_years
-
-    assert _cell_years(None, header, "") == years

@@ -64,23 +64,15 @@ class RowCandidate:
     text: str
 
 
-_MONTH_YEAR = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?(\d\d)(?![\d/])")
-# FinQA's flattened headers glue the day to the year: "december 312012" is December 31, 2012.
-_GLUED_DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*"
-    r"(?:0?[1-9]|[12]\d|3[01])((?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
+_MONTH_YEAR = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])/(\d\d)(?![\d/])")
 
 
 def _short_years(text: str) -> list[int]:
-    """Years written month/yy or month/day/yy, as performance-graph headers do ("12/08" and
-    "12/31/08" are 2008), or glued to the day ("december 312012")."""
+    """Years written month/yy, as performance-graph headers do ("12/08" is 2008)."""
     out = []
     for m in _MONTH_YEAR.finditer(text):
         yy = int(m.group(1))
         out.append(2000 + yy if yy < 50 else 1900 + yy)
-    out.extend(int(m.group(1)) for m in _GLUED_DATE.finditer(text))
     return out
 
 
