@@ -52,6 +52,11 @@ class Operand:
     text: str
     group: tuple[str, ...] = ()  # a table row's group heading (``Chunk.group``)
 
+    @property
+    def in_units(self) -> float:
+        """The value in units ("$ 4,290" in millions is 4.29e9)."""
+        return self.quantity.value * float(self.quantity.scale.value)
+
 
 @dataclass(frozen=True, slots=True)
 class RowCandidate:

@@ -13,13 +13,13 @@ import numpy as np
 
 from finrag.documents.model import Chunk
 
-from .candidates import Operand, operand_features, operands_from, rows_from
+from .candidates import OPERAND_FEATURES, Operand, operand_features, operands_from, rows_from
 from .linear import LinearModel
 from .listwise import answer_probs, listwise_probs
 from .programs import Candidate, generate
 from .text import QuestionInfo
 
-__all__ = ["Scored", "operand_probs", "score"]
+__all__ = ["Scored", "operand_matrix", "operand_probs", "score"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,12 @@ class Scored:
     candidates: tuple[Candidate, ...]
     probs: tuple[float, ...]
     sketch_probs: dict[str, float]
-    n_operands: int
+    operands: tuple[Operand, ...]
+    operand_x: np.ndarray  # the operands' feature rows (the lookup model reads them too)
+
+    @property
+    def n_operands(self) -> int:
+        return len(self.operands)
 
 
 def operand_probs(
@@ -39,8 +44,14 @@ def operand_probs(
     """Probability that each operand is used by the answer."""
     if not operands:
         return np.zeros(0)
-    x = np.array([operand_features(o, info) for o in operands])
-    return model.proba_dense(x)
+    return model.proba_dense(operand_matrix(operands, info))
+
+
+def operand_matrix(operands: Sequence[Operand], info: QuestionInfo) -> np.ndarray:
+    """The feature rows of ``operands`` (:data:`~.candidates.OPERAND_FEATURES` columns)."""
+    return np.array([operand_features(o, info) for o in operands]).reshape(
+        -1, len(OPERAND_FEATURES)
+    )
 
 
 def score(
@@ -51,13 +62,14 @@ def score(
     ranker: LinearModel | None,
 ) -> Scored:
     """Generate candidates and rank them (unranked, in generation order, if ``ranker`` is None)."""
-    operands = operands_from(evidence, info)
-    probs = operand_probs(operand_model, operands, info)
+    operands = tuple(operands_from(evidence, info))
+    x = operand_matrix(operands, info)
+    probs = operand_model.proba_dense(x) if operands else np.zeros(0)
     candidates = generate(
         info, sketch_probs, operands, [float(p) for p in probs], rows_from(evidence)
     )
     if not candidates or ranker is None:
-        return Scored(tuple(candidates), (0.0,) * len(candidates), sketch_probs, len(operands))
+        return Scored(tuple(candidates), (0.0,) * len(candidates), sketch_probs, operands, x)
     p = listwise_probs(np.vstack([c.features for c in candidates]) @ ranker.coef[0])
     m = answer_probs(p, [c.value.value for c in candidates])
     order = sorted(range(len(candidates)), key=lambda i: (-m[i], -p[i], i))
@@ -65,5 +77,6 @@ def score(
         tuple(candidates[i] for i in order),
         tuple(float(m[i]) for i in order),
         sketch_probs,
-        len(operands),
+        operands,
+        x,
     )

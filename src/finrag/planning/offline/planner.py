@@ -29,7 +29,7 @@ from finrag.errors import DSLError
 
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
-from .candidates import Operand, operand_features, operands_from
+from .candidates import Operand, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .glossary import named_ratio, stating_rows
@@ -118,7 +118,7 @@ class OfflinePlanner:
             scored_defined = self._score(defined, request.evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lookup = self._lookup(info, request.evidence)
+        lookup = self._lookup(info, scored)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
             return self._plan(lookup[0], lookup[1], request.evidence)
@@ -232,9 +232,7 @@ class OfflinePlanner:
         # the model's own cut-off has a floor for lookups; a cut-off the caller chose is kept
         return lookup[1] >= (self.threshold if self._override else lookup[2])
 
-    def _lookup(
-        self, info: QuestionInfo, evidence: Sequence[Chunk]
-    ) -> tuple[Program, float, float] | None:
+    def _lookup(self, info: QuestionInfo, scored: Scored) -> tuple[Program, float, float] | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
         one period, no computed-metric word (margin, ratio, rate, ...) unless a row's label
         carries it. "What was total revenue in 2022?" names a total row, not a sum to compute:
@@ -245,20 +243,23 @@ class OfflinePlanner:
         total_row = _TOTAL_ROW.search(info.text) is not None and sum(flags) == 1
         if (any(flags) and not total_row) or info.numbers or len(info.years) > 1:
             return None
-        operands = [o for o in operands_from(evidence, info) if o.source != "question"]
-        if total_row:
-            operands = [o for o in operands if o.source == "table" and "total" in o.label]
         computed = _COMPUTED.findall(info.text.lower())
-        if computed:
+        keep = [
+            i
+            for i, o in enumerate(scored.operands)
+            if o.source != "question"
+            and (not total_row or (o.source == "table" and "total" in o.label))
             # "net of", "rate", "yield" ... ask for a computation, unless a row's label names
             # it: "total revenues net of interest expense" is one of American Express's lines
-            operands = [o for o in operands if o.source == "table" and _names_all(o, computed)]
-        if not operands or self.model.lookup is None:
+            and (not computed or (o.source == "table" and _names_all(o, computed)))
+        ]
+        if not keep or self.model.lookup is None:
             return None
-        probs = self.model.lookup_probs(np.array([operand_features(o, info) for o in operands]))
+        operands = [scored.operands[i] for i in keep]
+        probs = self.model.lookup_probs(scored.operand_x[keep])
         # one figure often sits in several places (the income statement, a summary table, a
         # sentence): the confidence is that of the value, summed over where it is read
-        probs = answer_probs(probs, [_stated_value(o) for o in operands])
+        probs = answer_probs(probs, [o.in_units for o in operands])
         best = int(np.argmax(probs))
         # the evidence must clearly name one number: the lookup model's out-of-fold cut-off,
         # never below an even chance
@@ -314,11 +315,6 @@ def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str 
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
     return None
-
-
-def _stated_value(operand: Operand) -> float:
-    """The operand's value in units ("$ 4,290" in millions is 4.29e9)."""
-    return operand.quantity.value * float(operand.quantity.scale.value)
 
 
 def _one_figure_twice(fill: Sequence[Operand]) -> bool:

@@ -29,8 +29,8 @@ import numpy as np
 from finrag.documents.model import Chunk
 from finrag.dsl.units import Kind, Quantity
 
-from .candidates import OPERAND_FEATURES, operand_features, operands_from
-from .core import score
+from .candidates import operand_features, operands_from
+from .core import operand_matrix, score
 from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
 from .listwise import answer_probs, fit_listwise, listwise_probs
@@ -200,20 +200,22 @@ def fit_operand(examples: Sequence[Example]) -> LinearModel:
     return LinearModel.from_sklearn(clf, ["no", "yes"])
 
 
-def _lookup_rows(e: Example) -> tuple[np.ndarray, np.ndarray]:
-    """Operand features and labels of a lookup example's evidence numbers (the numbers the
-    planner's lookup chooses from: none written in the question)."""
+_LookupRows = tuple[np.ndarray, np.ndarray, list[float]]
+
+
+def _lookup_rows(e: Example) -> _LookupRows:
+    """Feature rows, labels and values in units of a lookup example's evidence numbers (the
+    numbers the planner's lookup chooses from: none written in the question)."""
     ops = [o for o in operands_from(e.chunks, e.info) if o.source != "question"]
-    x = np.array([operand_features(o, e.info) for o in ops]).reshape(-1, len(OPERAND_FEATURES))
     y = np.array([_operand_label(o.quantity, e.gold) for o in ops], dtype=int)
-    return x, y
+    return operand_matrix(ops, e.info), y, [o.in_units for o in ops]
 
 
-def fit_lookup(lookups: Sequence[Example]) -> LinearModel | None:
+def fit_lookup(rows: Sequence[_LookupRows]) -> LinearModel | None:
     """Logistic regression: is this evidence number the answer of a one-number question?"""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [r for r in map(_lookup_rows, lookups) if len(r[1])]
+    rows = [r for r in rows if len(r[1])]
     if not rows:
         return None
     y = np.concatenate([r[1] for r in rows])
@@ -224,23 +226,19 @@ def fit_lookup(lookups: Sequence[Example]) -> LinearModel | None:
     return LinearModel.from_sklearn(clf, ["no", "yes"])
 
 
-def lookup_cv(lookups: Sequence[Example], k: int) -> tuple[float, dict[str, Any]]:
+def lookup_cv(
+    lookups: Sequence[Example], rows: Sequence[_LookupRows], k: int
+) -> tuple[float, dict[str, Any]]:
     """The lookup cut-off (lowest with out-of-fold precision >= the target) and figures."""
     folds = _folds(lookups, k)
     top: list[tuple[float, bool]] = []
     for f in range(k):
-        model = fit_lookup([e for e, g in zip(lookups, folds, strict=True) if g != f])
+        model = fit_lookup([r for r, g in zip(rows, folds, strict=True) if g != f])
         if model is None:
             continue
-        for e, g in zip(lookups, folds, strict=True):
-            x, y = _lookup_rows(e)
+        for (x, y, values), g in zip(rows, folds, strict=True):
             if g != f or not len(y):
                 continue
-            values = [
-                o.quantity.value * float(o.quantity.scale.value)
-                for o in operands_from(e.chunks, e.info)
-                if o.source != "question"
-            ]
             p = answer_probs(lookup_softmax(model, x), values)  # as the planner scores a value
             best = int(np.argmax(p))
             top.append((float(p[best]), bool(y[best])))
@@ -507,7 +505,8 @@ def train(
             "min_family": MIN_FAMILY,
         },
     }
-    lookup_threshold, lookup_figures = lookup_cv(lookups, k)
+    lookup_rows = [_lookup_rows(e) for e in lookups]
+    lookup_threshold, lookup_figures = lookup_cv(lookups, lookup_rows, k)
     log(f"lookup model, out of fold: {json.dumps(lookup_figures)}")
     metadata["lookup_cross_validation"] = lookup_figures
     model = OfflineModel(
@@ -518,7 +517,7 @@ def train(
         threshold,
         metadata,
         cal,
-        fit_lookup(lookups),
+        fit_lookup(lookup_rows),
         lookup_threshold,
     )
     if out_dir is not None:
