@@ -126,8 +126,10 @@ def _percent_columns(rows: list[list[str]], header_rows: int, header_cols: int) 
     n_cols = max((len(r) for r in rows), default=0)
     for j in range(header_cols, n_cols):
         cells = [r[j] for r in rows[header_rows:] if j < len(r) and r[j].strip()]
+        if not any("%" in c for c in cells) or any(re.search(r"[$€£¥]", c) for c in cells):
+            continue  # most columns: decided without parsing a cell
         numbers = [(c, n) for c in cells if (n := parse_number(c)) is not None and not n.is_dash]
-        if not any("%" in c for c, _ in numbers) or any(re.search(r"[$€£¥]", c) for c in cells):
+        if not any("%" in c for c, _ in numbers):
             continue
         plain = [n for c, n in numbers if "%" not in c]
         if plain and all(n.kind is Kind.NONE and abs(n.value) <= 100 for n in plain):
