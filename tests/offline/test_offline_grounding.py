@@ -9,7 +9,7 @@ from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.units import Kind, Quantity
 from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.candidates import operands_from
+from finrag.planning.offline.candidates import operands_from, rows_from
 from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.programs import (
     SHARED_FEATURES,
@@ -251,6 +251,32 @@ def test_named_family_joins_the_candidates() -> None:
     probs = {"diff": 0.9, "sum2": 0.05, "ratio": 0.04, "pct_change": 0.01}
     names = {c.sketch.name for c in generate(info, probs, ops, [0.5] * len(ops), [], n_sketches=1)}
     assert names == {"diff", "pct_change"}
+
+
+def test_the_table_operation_the_wording_names_joins_the_candidates() -> None:
+    from finrag.planning.offline.text import table_op_named
+
+    assert table_op_named("what was the minimum amount of equity securities?") == "table_min"
+    assert table_op_named("what is the highest initial balance during 2015-2017?") == "table_max"
+    assert table_op_named("what was revenue in 2019?") is None
+    info = analyze("in millions for 2019 and 2018, what was the lowest net revenue?")
+    ops = operands_from(finqa_chunks(_RECORD), info)
+    rows = rows_from(finqa_chunks(_RECORD))
+    # the classifier prefers the table average; the wording names the minimum
+    probs = {"diff": 0.8, "table_average": 0.15, "table_min": 0.05}
+    names = {
+        c.sketch.name for c in generate(info, probs, ops, [0.5] * len(ops), rows, n_sketches=1)
+    }
+    assert "table_min" in names and "table_average" not in names
+
+
+def test_a_year_glued_to_a_percent_sign_is_no_operand() -> None:
+    from finrag.documents.model import ParsedNumber
+    from finrag.planning.offline.candidates import is_noise
+
+    assert is_noise(ParsedNumber(value=2009, kind=Kind.PERCENT, text="2009 %"), [])
+    assert not is_noise(ParsedNumber(value=2009, kind=Kind.PERCENT, text="2,009%"), [])
+    assert not is_noise(ParsedNumber(value=23, kind=Kind.PERCENT, text="23%"), [])
 
 
 def test_equal_operands_keep_their_sketch() -> None:

@@ -11,6 +11,7 @@ from finrag.errors import ProgramError
 from finrag.planning.evidence import (
     EVIDENCE_CLOSE,
     EVIDENCE_OPEN,
+    aggregate_cells,
     build_context,
     evidence_ids,
     render_evidence,
@@ -22,6 +23,7 @@ from planning.planning_data import (
     REVENUE_2019,
     SENTENCE,
     money,
+    percent,
     row,
     sample_evidence,
     sentence,
@@ -155,3 +157,32 @@ def test_document_text_cannot_close_the_evidence_fence() -> None:
 
 def test_sanitize_text_flattens_whitespace() -> None:
     assert sanitize_text("  a\n\tb  <Evidence x='1'> ") == "a b [Evidence x='1']"
+
+
+def test_row_aggregates_leave_out_comparison_and_percent_columns() -> None:
+    """ "average operating expenses 2008-2010": the row's "% change" columns are not averaged."""
+    chunk = row(
+        6,
+        "total",
+        [
+            ("2010", "11,984", money(11984, "11,984")),
+            ("2009", "10,764", money(10764, "10,764")),
+            ("2008", "13,900", money(13900, "13,900")),
+            ("% change 2010 v 2009", "11%", percent(11, "11%")),
+            ("% change 2009 v 2008", "(23)%", percent(-23, "(23)%")),
+        ],
+    )
+    result = execute(
+        parse_json({"steps": [{"op": "table_average", "args": [{"row": "total"}]}]}),
+        build_context([chunk]),
+    )
+    assert result.value == pytest.approx((11984 + 10764 + 13900) / 3)
+    # a row of percents only keeps them all; a row with one amount keeps every cell
+    rates = row(
+        7, "margin", [("2019", "41%", percent(41, "41%")), ("2018", "40%", percent(40, "40%"))]
+    )
+    assert len(aggregate_cells(rates)) == 2
+    mixed = row(
+        8, "sales", [("2019", "5", money(5, "5")), ("% of total", "50%", percent(50, "50%"))]
+    )
+    assert len(aggregate_cells(mixed)) == 2

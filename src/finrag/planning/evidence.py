@@ -41,6 +41,7 @@ from finrag.dsl.units import Kind, Quantity, Scale
 __all__ = [
     "EVIDENCE_CLOSE",
     "EVIDENCE_OPEN",
+    "aggregate_cells",
     "build_context",
     "chunk_numbers",
     "evidence_ids",
@@ -88,19 +89,37 @@ def _sentence_label(chunk: Chunk) -> str:
     return text
 
 
+# A column that compares two others ("% change", "2010 v 2009", "Increase (decrease)").
+_COMPARISON_HEADER = re.compile(
+    r"\bchange|\bvs?\b\.?|\bversus\b|\bincrease|\bdecrease|\bvariance\b", re.IGNORECASE
+)
+
+
+def aggregate_cells(chunk: Chunk) -> list[ChunkCell]:
+    """The cells a ``table_*`` operation over this row aggregates: its numbers, without dashes
+    (as FinQA does) and, when the row also holds at least two amounts of its own, without the
+    columns that compare them ("% change", "2010 v 2009") and without percents beside amounts
+    (a common-size "% of sales" column): the average of a row of three years' operating
+    expenses is not moved by its "-23%" change column."""
+    cells = [c for c in chunk.cells if c.number is not None and not c.number.is_dash]
+    own = [c for c in cells if not _COMPARISON_HEADER.search(c.header)]
+    if len(own) >= 2:
+        cells = own
+    amounts = [c for c in cells if c.number is not None and c.number.kind is not Kind.PERCENT]
+    return amounts if len(amounts) >= 2 else cells
+
+
 def _table_refs(
     chunk: Chunk, refs: dict[str, SourcedQuantity], rows: dict[str, list[Quantity]]
 ) -> None:
-    values: list[Quantity] = []
     for cell in chunk.cells:
         if cell.number is None:
             continue
-        quantity = cell.number.quantity()
         refs.setdefault(
-            cell.id, SourcedQuantity(quantity, cell.id, cell.text, _cell_label(chunk, cell))
+            cell.id,
+            SourcedQuantity(cell.number.quantity(), cell.id, cell.text, _cell_label(chunk, cell)),
         )
-        if not cell.number.is_dash:
-            values.append(quantity)
+    values = [c.number.quantity() for c in aggregate_cells(chunk) if c.number is not None]
     rows.setdefault(chunk.id, values)
     if chunk.row_label and chunk.row_label.strip():
         rows.setdefault(chunk.row_label.strip(), values)

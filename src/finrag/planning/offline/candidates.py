@@ -18,6 +18,7 @@ from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
 from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity
+from finrag.planning.evidence import aggregate_cells
 
 from .text import YEAR, QuestionInfo, label_match, stem, words, years_in
 
@@ -128,8 +129,12 @@ def _numbers_of(chunk: Chunk) -> tuple[ParsedNumber, ...]:
 
 
 def _is_year(number: ParsedNumber) -> bool:
+    """A year; also a year a header glued to "%" ("2010 2009 2008 % change": "2008 %" is no
+    2,008 percent; a real one would be written "2,008%")."""
     v = number.value
-    return number.kind is Kind.NONE and v.is_integer() and 1950 <= v <= 2099
+    if not (v.is_integer() and 1950 <= v <= 2099):
+        return False
+    return number.kind is Kind.NONE or (number.kind is Kind.PERCENT and "," not in number.text)
 
 
 _MONTHS = frozenset(
@@ -344,11 +349,7 @@ def rows_from(evidence: Sequence[Chunk]) -> list[RowCandidate]:
     for i, chunk in enumerate(evidence):
         if chunk.kind is not ChunkKind.TABLE_ROW:
             continue
-        values = tuple(
-            c.number.quantity()
-            for c in chunk.cells
-            if c.number is not None and not c.number.is_dash
-        )
+        values = tuple(c.number.quantity() for c in aggregate_cells(chunk) if c.number is not None)
         if len(values) >= 2:
             out.append(
                 RowCandidate(

@@ -29,6 +29,7 @@ from .text import (
     denominator_cue,
     label_match,
     rule_families,
+    table_op_named,
 )
 
 __all__ = ["FAMILIES", "N_FEATURES", "SHARED_FEATURES", "Candidate", "generate"]
@@ -331,8 +332,16 @@ def generate(
     )
     # the classifier's top sketches, plus the best sketch of each family the wording names
     chosen = ranked[:n_sketches]
+    named_table = table_op_named(info.text)
     for family in sorted(rules):
-        extra = next((s for s in ranked if s.family == family), None)
+        extra = next(
+            (
+                s
+                for s in ranked
+                if s.family == family and (family != "table" or s.name == named_table)
+            ),
+            None,
+        ) or next((s for s in ranked if s.family == family), None)
         if extra is not None and extra not in chosen and len(chosen) < n_sketches + 2:
             chosen.append(extra)
     ranked = chosen

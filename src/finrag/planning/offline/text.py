@@ -23,6 +23,7 @@ __all__ = [
     "label_match",
     "rule_families",
     "stem",
+    "table_op_named",
     "words",
     "years_in",
 ]
@@ -332,6 +333,22 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("points", ("diff",)),
     ("total", ("sum", "table")),
 )
+
+
+# Which table operation a cue names ("the highest balance" -> table_max): the family rule above
+# says "table"; this says which of the four, checked in order.
+_TABLE_OPS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("table_max", re.compile(r"\bhighest|\bmaximum|\bpeak|\blargest")),
+    ("table_min", re.compile(r"\blowest|\bminimum|\bsmallest")),
+    ("table_average", re.compile(r"average|\bmean\b")),
+    ("table_sum", re.compile(r"\btotal|\bsum\b|combined|aggregate")),
+)
+
+
+def table_op_named(text: str) -> str | None:
+    """The ``table_*`` sketch a question's wording names, if any."""
+    low = text.lower()
+    return next((name for name, rx in _TABLE_OPS if rx.search(low)), None)
 
 
 def rule_families(text: str) -> frozenset[str]:
