@@ -246,6 +246,20 @@ def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> No
     assert _answer(planner, question, chunks) == 52862.0
 
 
+def test_a_comparison_column_is_not_read_as_its_first_year(planner: OfflinePlanner) -> None:
+    """ "Change 2022 vs. 2021" carries 2022 in its header; the 2022 column is the amount."""
+    chunks = record_chunks(
+        [
+            ["( millions )", "2022", "2021", "change 2022 vs. 2021", "% change 2022 vs. 2021"],
+            ["total revenues net of interest expense", "$ 52,862", "$ 42,380", "10,482", "25 %"],
+            ["total provisions for credit losses", "2,182", "( 1,419 )", "3,601", "n.m."],
+        ],
+        record_id="TEST/2022/page_47.pdf-1",
+    )
+    question = "What were total revenues net of interest expense in 2022?"
+    assert _answer(planner, question, chunks) == 52862.0
+
+
 def _two_statements() -> list[Chunk]:
     """One figure in two places: the income statement and a summary table."""
     statement = record_chunks(

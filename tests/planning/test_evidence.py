@@ -14,6 +14,7 @@ from finrag.planning.evidence import (
     aggregate_cells,
     build_context,
     evidence_ids,
+    is_comparison_header,
     render_evidence,
     sanitize_text,
 )
@@ -186,3 +187,17 @@ def test_row_aggregates_leave_out_comparison_and_percent_columns() -> None:
         8, "sales", [("2019", "5", money(5, "5")), ("% of total", "50%", percent(50, "50%"))]
     )
     assert len(aggregate_cells(mixed)) == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "comparison"),
+    [
+        ("% change 2010 v 2009", True),
+        ("Change 2022 vs. 2021", True),
+        ("Increase (decrease)", True),
+        ("December 31, 2022", False),
+        ("Total", False),
+    ],
+)
+def test_comparison_columns(header: str, comparison: bool) -> None:
+    assert is_comparison_header(header) is comparison

@@ -45,6 +45,7 @@ __all__ = [
     "build_context",
     "chunk_numbers",
     "evidence_ids",
+    "is_comparison_header",
     "number_id",
     "render_evidence",
     "sanitize_text",
@@ -95,6 +96,11 @@ _COMPARISON_HEADER = re.compile(
 )
 
 
+def is_comparison_header(header: str) -> bool:
+    """Whether a column compares two others ("% change", "2010 v 2009", "Increase")."""
+    return bool(_COMPARISON_HEADER.search(header))
+
+
 def aggregate_cells(chunk: Chunk) -> list[ChunkCell]:
     """The cells a ``table_*`` operation over this row aggregates: its numbers, without dashes
     (as FinQA does) and, when the row also holds at least two amounts of its own, without the
@@ -102,7 +108,7 @@ def aggregate_cells(chunk: Chunk) -> list[ChunkCell]:
     (a common-size "% of sales" column): the average of a row of three years' operating
     expenses is not moved by its "-23%" change column."""
     cells = [c for c in chunk.cells if c.number is not None and not c.number.is_dash]
-    own = [c for c in cells if not _COMPARISON_HEADER.search(c.header)]
+    own = [c for c in cells if not is_comparison_header(c.header)]
     if len(own) >= 2:
         cells = own
     amounts = [c for c in cells if c.number is not None and c.number.kind is not Kind.PERCENT]

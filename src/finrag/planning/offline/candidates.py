@@ -18,9 +18,9 @@ from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
 from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity
-from finrag.planning.evidence import aggregate_cells
+from finrag.planning.evidence import aggregate_cells, is_comparison_header
 
-from .text import YEAR, QuestionInfo, label_match, stem, words, years_in
+from .text import YEAR, QuestionInfo, asks_change, label_match, stem, words, years_in
 
 __all__ = [
     "OPERAND_FEATURES",
@@ -52,6 +52,7 @@ class Operand:
     is_dash: bool
     text: str
     group: tuple[str, ...] = ()  # a table row's group heading (``Chunk.group``)
+    comparison: bool = False  # a cell of a column comparing two others ("% change 2019 v 2018")
 
     @property
     def in_units(self) -> float:
@@ -119,6 +120,7 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 is_dash=number.is_dash,
                 text=f"{chunk.row_label or ''} | {cell.period or cell.header} | {cell.text}",
                 group=group,
+                comparison=is_comparison_header(cell.header),
             )
         )
     return out
@@ -398,6 +400,8 @@ OPERAND_FEATURES = (
     "label_group_gain",
     "month_hit",
     "month_miss",
+    "comparison_col",
+    "comparison_col_change_q",
 )
 
 
@@ -444,6 +448,8 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         group_precision,
         label_match(info, op.label + op.group)[0] - recall if op.group else 0.0,
         *_month_features(op, info),
+        float(op.comparison),
+        float(op.comparison and asks_change(info.text)),
     ]
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "YEAR",
     "QuestionInfo",
     "analyze",
+    "asks_change",
     "cue_flags",
     "label_match",
     "rule_families",
@@ -319,6 +320,14 @@ def cue_flags(text: str) -> list[float]:
 
 
 CUE_NAMES = tuple(name for name, _ in _CUES)
+_CHANGE = dict(_CUES)["change"]
+
+
+@lru_cache(maxsize=1024)
+def asks_change(text: str) -> bool:
+    """Whether the question asks how something moved ("change", "increase", "growth")."""
+    return bool(_CHANGE.search(text.lower()))
+
 
 # Sketch families a cue names outright (checked in this order; several may fire).
 _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
