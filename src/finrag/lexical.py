@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["WORD", "stem", "stems", "words"]
+__all__ = ["WORD", "spell_quarters", "stem", "stems", "words"]
 
 #: A lower-case word or a number (with its decimals).
 WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
@@ -47,3 +47,17 @@ def words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """Stemmed word and number tokens of ``text`` (commas in numbers kept out)."""
     return [stem(tok) for tok in WORD.findall(text.lower().replace(",", ""))]
+
+
+_QUARTER_SHORT = re.compile(r"\bQ([1-4])(?=\b|'|(?:19|20)\d\d\b)", re.IGNORECASE)
+_ORDINALS = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
+
+
+def spell_quarters(text: str) -> str:
+    """``text`` with each "Q4" followed by its words, "Q4 fourth quarter" (also "Q2'2023" and
+    FinanceBench's glued "Q22023"): filings write "During the fourth quarter of fiscal 2022",
+    which a question saying "Q4" does not otherwise meet. The short form stays for tables
+    headed "Q4 2019"."""
+    return _QUARTER_SHORT.sub(
+        lambda m: f"{m.group(0)} {_ORDINALS[m.group(1)]} quarter ", text
+    ).replace("  ", " ")

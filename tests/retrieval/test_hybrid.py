@@ -194,3 +194,38 @@ def test_the_filers_own_name_is_not_searched(store, embedder) -> None:
     assert retriever.scoped_query("t", question, ["no-such-doc"]) == question
     top = retriever.retrieve("t", question, doc_ids=[document.id], k=1)[0]
     assert top.chunk.row_label == "net revenue"
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        (
+            "What share of buybacks fell in Q4?",
+            "What share of buybacks fell in Q4 fourth quarter ?",
+        ),
+        ("Revenue in Q22023?", "Revenue in Q2 second quarter 2023?"),
+        ("As of Q2'2023, is it?", "As of Q2 second quarter '2023, is it?"),
+        ("What was FAQ4 or Q5?", "What was FAQ4 or Q5?"),
+    ],
+)
+def test_quarters_are_searched_as_filings_write_them(question: str, searched: str) -> None:
+    """ "Q4" meets "During the fourth quarter of fiscal 2022, the Company repurchased ..."."""
+    from finrag.lexical import spell_quarters
+
+    assert spell_quarters(question) == searched
+
+
+def test_a_quarter_question_finds_the_sentence_that_spells_it(store, embedder) -> None:
+    sentences = [
+        "During the fourth quarter of fiscal 2022, the Company repurchased shares at a cost "
+        "of $328.1 million.",
+        "During fiscal 2022, the Company repurchased shares at a cost of $900.0 million.",
+        "Net sales increased in fiscal 2022.",
+    ]
+    document, chunks = make_report("ulta-8k", {"net sales": (10.2, 8.6)}, sentences)
+    index_document(store, "t", document, chunks, embedder)
+    retriever = HybridRetriever(store, embedder)
+    question = "How much did the Company spend on repurchases in Q4?"
+    assert "fourth quarter" in retriever.scoped_query("t", question, [document.id])
+    top = retriever.retrieve("t", question, doc_ids=[document.id], k=1)[0]
+    assert "fourth quarter" in top.chunk.text

@@ -35,6 +35,7 @@ import numpy as np
 from finrag.documents.filer import REGISTRANT_KEY, name_terms, without_names
 from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
 from finrag.embeddings.cache import CachedEmbedder, InMemoryEmbeddingCache, LayeredEmbeddingCache
+from finrag.lexical import spell_quarters
 from finrag.retrieval.base import Retrieved, Retriever, provenance_of
 from finrag.retrieval.features import Candidate
 from finrag.retrieval.indexing import cached_embedder, embedding_text
@@ -169,11 +170,14 @@ class HybridRetriever(Retriever):
     def scoped_query(
         self, tenant: str, question: str, doc_ids: Collection[str] | None = None
     ) -> str:
-        """``question`` as searched: without the filer's name when every document in scope
-        (``doc_ids``, else all the tenant's documents) has the same registrant."""
+        """``question`` as searched: quarters spelled out ("Q4" also as "fourth quarter",
+        :func:`~finrag.lexical.spell_quarters`), and without the filer's name when every
+        document in scope (``doc_ids``, else all the tenant's documents) has the same
+        registrant."""
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return question
+        question = spell_quarters(question)
         names = self._scope_registrants(tenant, doc_ids)
         if len(names) != 1 or "" in names:
             return question
