@@ -89,3 +89,32 @@ def test_convfinqa_conversation(planner: OfflinePlanner) -> None:
     assert difference == pytest.approx(first - second)
     if second:
         assert change == pytest.approx(difference / second)
+
+
+def test_training_end_to_end_with_repeated_cross_validation(tmp_path) -> None:
+    """``finrag train offline`` on a slice of the training files (every chunk as evidence, so
+    no store): the bundle saves, loads and plans, and the repeated CV reports a mean and a
+    spread per source."""
+    from finrag.planning.offline.model import load_model
+    from finrag.planning.offline.train import TRAIN_FILES, train
+
+    finqa = json.loads(require_shared("finqa", "train_sample100.json").read_text())[:40]
+    tatqa = json.loads(require_shared("tatqa", "tatqa_dataset_dev.json").read_text())[:30]
+    for name, rows in zip(TRAIN_FILES, (finqa, tatqa), strict=True):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(json.dumps(rows))
+    out = tmp_path / "model"
+    model = train(tmp_path, out, k=3, log=lambda _: None, evidence_k=None, repeats=2)
+    repeated = model.metadata["cross_validation_repeated"]
+    assert repeated["repeats"] == 2
+    for source in ("finqa", "tatqa"):
+        for figure in repeated[source].values():
+            assert 0.0 <= figure["mean"] <= 1.0 and figure["sd"] >= 0.0
+    assert repeated["tatqa"]["accuracy_no_abstain"]["mean"] > 0.3
+    loaded = load_model(out)
+    assert loaded.version == model.version
+    record = finqa[0]
+    plan = OfflinePlanner(loaded, threshold=0.0).plan(
+        PlanRequest(record["qa"]["question"], finqa_chunks(record))
+    )
+    assert plan.program is not None

@@ -26,6 +26,13 @@ def offline(
         help="Train on the runtime retriever's top-k chunks per question, as production sees "
         "them (0: every chunk of the record, no store or embedder needed).",
     ),
+    cv_repeats: int = typer.Option(
+        0,
+        "--cv-repeats",
+        min=0,
+        help="Also cross-validate over N other fold assignments and report mean and sd "
+        "(about 40 s each); compare changes on these, one assignment is noisy.",
+    ),
 ) -> None:
     """Train the offline planner on FinQA train + TAT-QA dev and save its artifacts."""
     from rich.console import Console
@@ -36,6 +43,11 @@ def offline(
     console = Console()
     with console.status("training the offline planner (a few minutes)..."):
         model = train(
-            data_dir, out or ARTIFACT_DIR, k=folds, log=console.print, evidence_k=evidence_k or None
+            data_dir,
+            out or ARTIFACT_DIR,
+            k=folds,
+            log=console.print,
+            evidence_k=evidence_k or None,
+            repeats=cv_repeats,
         )
     console.print(f"offline model {model.version}, abstention threshold {model.threshold:.3f}")
