@@ -91,18 +91,26 @@ def test_convfinqa_conversation(planner: OfflinePlanner) -> None:
         assert change == pytest.approx(difference / second)
 
 
+def _training_slice(directory):
+    """The first 40 FinQA train records and 30 TAT-QA contexts, laid out as --data-dir."""
+    from finrag.planning.offline.train import TRAIN_FILES
+
+    finqa = json.loads(require_shared("finqa", "train_sample100.json").read_text())[:40]
+    tatqa = json.loads(require_shared("tatqa", "tatqa_dataset_dev.json").read_text())[:30]
+    for name, rows in zip(TRAIN_FILES, (finqa, tatqa), strict=True):
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text(json.dumps(rows))
+    return finqa
+
+
 def test_training_end_to_end_with_repeated_cross_validation(tmp_path) -> None:
     """``finrag train offline`` on a slice of the training files (every chunk as evidence, so
     no store): the bundle saves, loads and plans, and the repeated CV reports a mean and a
     spread per source."""
     from finrag.planning.offline.model import load_model
-    from finrag.planning.offline.train import TRAIN_FILES, train
+    from finrag.planning.offline.train import train
 
-    finqa = json.loads(require_shared("finqa", "train_sample100.json").read_text())[:40]
-    tatqa = json.loads(require_shared("tatqa", "tatqa_dataset_dev.json").read_text())[:30]
-    for name, rows in zip(TRAIN_FILES, (finqa, tatqa), strict=True):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(json.dumps(rows))
+    finqa = _training_slice(tmp_path)
     out = tmp_path / "model"
     model = train(tmp_path, out, k=3, log=lambda _: None, evidence_k=None, repeats=2)
     repeated = model.metadata["cross_validation_repeated"]
@@ -118,3 +126,21 @@ def test_training_end_to_end_with_repeated_cross_validation(tmp_path) -> None:
         PlanRequest(record["qa"]["question"], finqa_chunks(record))
     )
     assert plan.program is not None
+
+
+def test_diagnose_lists_out_of_fold_candidates(tmp_path) -> None:
+    """Every training question gets its out-of-fold candidates, best first, each saying what it
+    computes; the first one's correctness is what the CV counts."""
+    from finrag.planning.offline.diagnose import mistakes
+
+    _training_slice(tmp_path)
+    listed = mistakes(tmp_path, k=3, evidence_k=None)
+    assert {source for source, *_ in listed} == {"finqa", "tatqa"}
+    ranked = [r for *_, r in listed if r]
+    assert len(ranked) > 0.9 * len(listed)
+    for candidates in ranked:
+        probs = [p for p, _, _ in candidates]
+        assert probs == sorted(probs, reverse=True)
+        assert all("] = " in desc for _, _, desc in candidates)
+    right = sum(r[0][1] for r in ranked)
+    assert 0 < right < len(ranked)

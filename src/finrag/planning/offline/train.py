@@ -21,7 +21,7 @@ import hashlib
 import json
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
 from .listwise import answer_probs, fit_listwise, listwise_probs
 from .model import N_EXTRAS, OfflineModel, lookup_softmax, question_extras
-from .programs import FAMILIES
+from .programs import FAMILIES, Candidate
 from .retrieved import retrieve_all
 from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold, tatqa_lookup_gold
 from .text import QuestionInfo, analyze
@@ -279,6 +279,16 @@ class _Rows:
     qid: list[int]
     family: list[str]
     value: list[float]
+    desc: list[str] = field(default_factory=list)  # what each candidate computes, for reading
+
+
+def describe(candidate: Candidate) -> str:
+    """One line saying what a candidate computes: ``ratio[operating income | 2024 | 911;
+    net revenue | 2024 | 5,829] = 0.1563``."""
+    what = "; ".join(o.text for o in candidate.fill) if candidate.fill else ""
+    if candidate.row is not None:
+        what = candidate.row.text
+    return f"{candidate.sketch.name}[{what}] = {candidate.value.value:.6g}"
 
 
 def _candidate_rows(
@@ -299,6 +309,7 @@ def _candidate_rows(
             rows.qid.append(i)
             rows.family.append(c.sketch.family)
             rows.value.append(c.value.value)
+            rows.desc.append(describe(c))
 
 
 def _fit_ranker(x: np.ndarray, y: np.ndarray, w: np.ndarray, qid: np.ndarray) -> LinearModel:
@@ -328,8 +339,15 @@ Top = tuple[float, bool, str]
 Cal = tuple[float, float]
 
 
-def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[Top]:
-    """Per example: the top candidate's out-of-fold ranker probability, correctness, family."""
+Ranked = list[tuple[float, bool, str]]
+
+
+def _cv_top(
+    rows: _Rows, folds: list[int], n: int, k: int, orders: dict[int, Ranked] | None = None
+) -> list[Top]:
+    """Per example: the top candidate's out-of-fold ranker probability, correctness, family;
+    with ``orders``, also every candidate of each example, best first (answer probability,
+    correct, description)."""
     x, y, w, qid = np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid)
     row_fold = np.array([folds[q] for q in qid])
     best: list[Top] = [(0.0, False, "")] * n
@@ -343,8 +361,13 @@ def _cv_top(rows: _Rows, folds: list[int], n: int, k: int) -> list[Top]:
             at = np.flatnonzero(sel)
             p = listwise_probs(x[sel] @ model.coef[0])
             m = answer_probs(p, [rows.value[j] for j in at])
-            i = min(range(len(at)), key=lambda j: (-m[j], -p[j], j))
+            ranked = sorted(range(len(at)), key=lambda j: (-m[j], -p[j], j))
+            i = ranked[0]
             best[q] = (float(m[i]), bool(y[sel][i]), rows.family[int(at[i])])
+            if orders is not None:
+                orders[int(q)] = [
+                    (float(m[j]), bool(y[sel][j]), rows.desc[int(at[j])]) for j in ranked
+                ]
     return best
 
 
