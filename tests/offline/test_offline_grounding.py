@@ -468,3 +468,13 @@ def test_comparison_order_follows_the_question(question: str, first_year: int) -
     right, wrong = (a, b) if a.op.years == (first_year,) else (b, a)
     assert _in_question_order(right, wrong, info)
     assert not _in_question_order(wrong, right, info)
+
+
+def test_every_catalogue_sketch_keeps_a_floor(planner: OfflinePlanner) -> None:
+    """table_sum is in no training program; a question naming it can still be planned with it."""
+    probs = planner.model.sketch_probs(analyze("what was the total of the row in 2019?"))
+    assert 0 < probs["table_sum"] < 0.01
+    assert "lookup" not in probs and "greater" not in probs
+    assert planner.model.sketch_probs(analyze("was revenue greater than costs?")) == {
+        "greater": 1.0
+    }

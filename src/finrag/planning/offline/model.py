@@ -34,6 +34,7 @@ from finrag.errors import ConfigError
 from .intent import asks_yes_no
 from .linear import LinearModel, TextVectorizer
 from .programs import FAMILIES
+from .sketches import SKETCHES
 from .text import CUE_NAMES, QuestionInfo, cue_flags
 
 __all__ = [
@@ -51,6 +52,9 @@ _NPZ = "offline_model.npz"
 _META = "metadata.json"
 N_EXTRAS = 9 + len(CUE_NAMES)
 COMPARISON = "greater"  # the sketch of a yes/no answer
+# every sketch but the lookup (planned apart), and the floor of those training never used
+_CATALOGUE = tuple(s.name for s in SKETCHES if s.name != "lookup")
+_UNSEEN_SKETCH = 1e-4
 
 
 def question_extras(info: QuestionInfo) -> list[float]:
@@ -118,6 +122,10 @@ class OfflineModel:
         question by a number (no ``greater``)."""
         probs = self.sketch.proba_sparse(self.sketch_row(info))
         out = {c: float(p) for c, p in zip(self.sketch.classes, probs, strict=True)}
+        # a sketch of the catalogue the training questions never used (table_sum) keeps a
+        # floor, so a question whose wording names it ("total") can still be planned with it
+        for name in _CATALOGUE:
+            out.setdefault(name, _UNSEEN_SKETCH)
         if asks_yes_no(info.text):
             return {COMPARISON: 1.0}
         out.pop(COMPARISON, None)
