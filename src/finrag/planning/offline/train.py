@@ -44,7 +44,7 @@ from .text import QuestionInfo, analyze
 __all__ = ["TRAIN_FILES", "Example", "load_examples", "train"]
 
 TRAIN_FILES = ("finqa/train_sample100.json", "tatqa/tatqa_dataset_dev.json")
-FINQA_WEIGHT = 3.0
+FINQA_WEIGHT = 2.0
 SKETCH_C = 2.0
 OPERAND_C = 1.0
 LOOKUP_C = 1.0
