@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .train import EVIDENCE_K, Ranked, _cv_top, _folds, _oof_rows, load_examples
+from .train import EVIDENCE_K, Ranked, cross_validate, load_examples
 
 __all__ = ["main", "mistakes"]
 
@@ -31,10 +31,8 @@ def mistakes(
     loaded, _, _ = load_examples(data_dir, evidence_k, lambda _: None, k)
     examples = [e for e in loaded if not e.operand_only]
     lookups = [e for e in loaded if e.operand_only]
-    folds = _folds(examples, k)
-    rows = _oof_rows(examples, folds, k, lookups)
     orders: dict[int, Ranked] = {}
-    _cv_top(rows, folds, len(examples), k, orders)
+    cross_validate(examples, lookups, k, orders=orders)
     return [
         (e.source, e.info.text, f"{e.gold.answer:.6g} ({e.gold.sketch})", orders.get(i, []))
         for i, e in enumerate(examples)

@@ -483,6 +483,38 @@ def coverage_curve(
     return out
 
 
+@dataclass
+class CrossValidation:
+    """One fold assignment's out-of-fold results: the candidate rows, each example's top
+    candidate (calibrated), the per-family calibration, the cut-off and the examples with a
+    correct candidate."""
+
+    rows: _Rows
+    top: list[Top]
+    calibration: dict[str, Cal]
+    threshold: float
+    oracle: set[int]
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    lookups: Sequence[Example],
+    k: int,
+    salt: str = "",
+    orders: dict[int, Ranked] | None = None,
+) -> CrossValidation:
+    """Out-of-fold candidates, ranking, calibration and cut-off for the fold assignment
+    ``salt`` names (the committed one by default); ``orders`` as in :func:`_cv_top`."""
+    folds = _folds(examples, k, salt)
+    rows = _oof_rows(examples, folds, k, lookups)
+    top = _cv_top(rows, folds, len(examples), k, orders)
+    weights = [e.weight for e in examples]
+    calibration = family_calibration(top, weights)
+    top = calibrated(top, calibration)
+    oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
+    return CrossValidation(rows, top, calibration, choose_threshold(top, weights), oracle)
+
+
 _CV_FIGURES = ("accuracy_no_abstain", "answered", "precision_answered", "accuracy_with_abstain")
 
 
@@ -495,13 +527,8 @@ def repeated_cv(
     always-answering 44% -> 40%), so compare changes on this, not on one assignment."""
     runs: list[dict[str, Any]] = []
     for r in range(repeats):
-        folds = _folds(examples, k, salt=f"repeat-{r}:")
-        rows = _oof_rows(examples, folds, k, lookups)
-        top = _cv_top(rows, folds, len(examples), k)
-        weights = [e.weight for e in examples]
-        top = calibrated(top, family_calibration(top, weights))
-        oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
-        runs.append(_summary(examples, top, choose_threshold(top, weights), oracle))
+        cv = cross_validate(examples, lookups, k, salt=f"repeat-{r}:")
+        runs.append(_summary(examples, cv.top, cv.threshold, cv.oracle))
     out: dict[str, Any] = {"repeats": repeats}
     for source in ("finqa", "tatqa"):
         out[source] = {
@@ -531,19 +558,13 @@ def train(
         f"{len(examples)} training questions ({sum(e.source == 'finqa' for e in examples)} "
         f"FinQA), {len(lookups)} TAT-QA lookups for the operand model"
     )
-    folds = _folds(examples, k)
-    rows = _oof_rows(examples, folds, k, lookups)
+    folded = cross_validate(examples, lookups, k)
+    rows, top, cal, threshold = folded.rows, folded.top, folded.calibration, folded.threshold
     log(f"{len(rows.y)} candidate programs, {sum(rows.y)} correct")
-    top = _cv_top(rows, folds, len(examples), k)
-    weights = [e.weight for e in examples]
-    cal = family_calibration(top, weights)
-    top = calibrated(top, cal)
-    threshold = choose_threshold(top, weights)
     vec, sketch = fit_sketch(examples)
     operand = fit_operand(examples + lookups)
     ranker = _fit_ranker(np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid))
-    oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
-    cv = _summary(examples, top, threshold, oracle)
+    cv = _summary(examples, top, threshold, folded.oracle)
     log(json.dumps(cv, indent=2))
     metadata = {
         "training_files": hashes,
