@@ -334,14 +334,11 @@ def generate(
     chosen = ranked[:n_sketches]
     named_table = table_op_named(info.text)
     for family in sorted(rules):
-        extra = next(
-            (
-                s
-                for s in ranked
-                if s.family == family and (family != "table" or s.name == named_table)
-            ),
-            None,
-        ) or next((s for s in ranked if s.family == family), None)
+        in_family = [s for s in ranked if s.family == family]
+        # of the table family, the operation the wording names ("minimum" -> table_min)
+        extra = next((s for s in in_family if s.name == named_table), None) or next(
+            iter(in_family), None
+        )
         if extra is not None and extra not in chosen and len(chosen) < n_sketches + 2:
             chosen.append(extra)
     ranked = chosen

@@ -271,6 +271,11 @@ def denominator_cue(info: QuestionInfo, position: int) -> float:
     return 0.0
 
 
+# words shared by the cues below and the table operation they name (``table_op_named``)
+_MAX_WORDS = r"\bhighest|\bmaximum|\bpeak|\blargest"
+_MIN_WORDS = r"\blowest|\bminimum|\bsmallest"
+_AVERAGE_WORDS = r"average|\bmean\b"
+
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
     for name, rx in (
@@ -284,7 +289,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total",
         ),
         ("ratio", r"\bratio|\btimes\b|multiple|\bper\b|\bmargin|\byield\b|\bas a (percent|%)"),
-        ("average", r"average|\bmean\b"),
+        ("average", _AVERAGE_WORDS),
         ("total", r"\btotal|\bsum\b|combined|aggregate|together|\bboth\b|\ball\b"),
         ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),
         (
@@ -292,7 +297,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bgreater|\bexceed|\bhigher than|\blower than|\bwas .* (more|less) than"
             r"|(^|, )did .*\?$",
         ),
-        ("extreme", r"\bhighest|\blowest|\bmaximum|\bminimum|\bpeak|\blargest|\bsmallest"),
+        ("extreme", f"{_MAX_WORDS}|{_MIN_WORDS}"),
         ("from_to", r"\bfrom\b.*\bto\b|\bbetween\b.*\band\b"),
         ("yes_no", r"^(is|was|were|did|does|do|are|has|have)\b"),
         # Cues that name one sketch outright in financial writing; appended so the first nine
@@ -347,9 +352,9 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Which table operation a cue names ("the highest balance" -> table_max): the family rule above
 # says "table"; this says which of the four, checked in order.
 _TABLE_OPS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("table_max", re.compile(r"\bhighest|\bmaximum|\bpeak|\blargest")),
-    ("table_min", re.compile(r"\blowest|\bminimum|\bsmallest")),
-    ("table_average", re.compile(r"average|\bmean\b")),
+    ("table_max", re.compile(_MAX_WORDS)),
+    ("table_min", re.compile(_MIN_WORDS)),
+    ("table_average", re.compile(_AVERAGE_WORDS)),
     ("table_sum", re.compile(r"\btotal|\bsum\b|combined|aggregate")),
 )
 
