@@ -157,3 +157,40 @@ def test_sections_under_a_statement_title_name_the_statement() -> None:
     ]
     assert sections[0] == {"CONSOLIDATED BALANCE SHEETS: Assets"}
     assert sections[1] == {"Assets"}  # the title names its own page only
+
+
+def test_a_section_label_under_the_years_keeps_them_as_the_header(tmp_path: Path) -> None:
+    """A cash flow statement: "2022 2021", then "Operating Activities", then the rows. The
+    label belongs to the table and the years above it are still its header (they had been
+    lost: every cell of PepsiCo's cash flow statement had no year)."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "cash_flows.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Consolidated Statement of Cash Flows")
+    c.drawString(50, y - 14, "(in millions)")
+    y -= 34
+    for x, year in zip((430.0, 520.0), ("2022", "2021"), strict=True):
+        c.drawRightString(x, y, year)
+    y -= 14
+    c.drawString(50, y, "Operating Activities")
+    for label, a, b in (
+        ("Net income", "8,978", "7,679"),
+        ("Depreciation and amortization", "2,763", "2,710"),
+        ("Capital spending", "(5,207)", "(4,625)"),
+    ):
+        y -= 14
+        c.drawString(60, y, label)
+        c.drawRightString(430.0, y, a)
+        c.drawRightString(520.0, y, b)
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert table.column_periods[1:] == ("2022", "2021")
+    assert _row(table, "Depreciation and amortization") == [2763.0, 2710.0]
+    assert _row(table, "Capital spending") == [-5207.0, -4625.0]
+    assert "Operating Activities" in table.row_labels  # the group heading of the rows under it

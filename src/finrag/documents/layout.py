@@ -205,6 +205,7 @@ def find_tables(
             i += 1
             continue
         start, end = region
+        start = _label_above(lines, start, used)
         head = _header_lines(lines, start, used)
         table = _grid(lines, head, start, end, page)
         if table is not None:
@@ -239,6 +240,22 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
     return i, last_row + 1
 
 
+def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
+    """``start`` moved up to a section label that sits between the period line and the first
+    row ("2022 2021 2020" / "Operating Activities" / "Net income ..." in a cash flow
+    statement): the label belongs to the table (the group of the rows under it), and the period
+    line above it is then found as the table's header. Without this the header walk stopped at
+    the label and the statement's cells had no year."""
+    k = start - 1
+    if k < 1 or k in used or k - 1 in used:
+        return start
+    label, period, first = lines[k], lines[k - 1], lines[start]
+    near = first.top - label.bottom <= 2.5 * max(label.height, 6.0) and (
+        label.top - period.bottom <= 2.5 * max(period.height, 6.0)
+    )
+    return k if near and _is_label_line(label) and _is_period_line(period) else start
+
+
 def _is_label_line(line: Line) -> bool:
     return len(line.segments) == 1 and len(line.text) < 90 and not line.numeric[0]
 
@@ -246,8 +263,12 @@ def _is_label_line(line: Line) -> bool:
 def _header_lines(lines: list[Line], start: int, used: set[int]) -> list[int]:
     """Indices of header lines directly above a region (period lines, column titles)."""
     first = lines[start]
+    # the number columns start where the first row's numbers do (the region may open with a
+    # section label, :func:`_label_above`, which has none)
+    numbered = first if any(first.numeric) else lines[min(start + 1, len(lines) - 1)]
     num_x0 = min(
-        (s.x0 for s, n in zip(first.segments, first.numeric, strict=True) if n), default=0.0
+        (s.x0 for s, n in zip(numbered.segments, numbered.numeric, strict=True) if n),
+        default=0.0,
     )
     head: list[int] = []
     k = start - 1
