@@ -124,12 +124,14 @@ def test_finrag_demo_runs_the_whole_path_offline(
     result = CliRunner().invoke(app, ["demo", "--json"])
     assert result.exit_code == 0, result.output
     answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    assert len(answers) == 4
+    assert len(answers) == 5
     first = answers[0]
     assert first["planner"] == "offline"
     assert first["display"] == "1.6%", first
     margin = answers[1]  # operating margin: operating income / net revenue, by definition
     assert margin["display"] == "15.6%", margin
+    free_cash_flow = answers[4]  # a named formula: operating cash flow - capital expenditures
+    assert free_cash_flow["value"] == pytest.approx(1104 - 412), free_cash_flow
     for answer in answers:
         jsonschema.validate(answer, answer_json_schema())
         assert answer["abstained"] or answer["program"] is not None
@@ -167,3 +169,22 @@ def test_follow_up_can_reuse_cells_cited_earlier_even_when_not_retrieved_again(
     assert follow.value == pytest.approx(94 / 5735)
     carried = [e for e in follow.evidence if e.score == 0.0]
     assert any(e.id == c2024.rsplit(":", 1)[0] and e.cited for e in carried)
+
+
+def test_a_formula_question_also_retrieves_each_line_it_needs(runtime: Runtime) -> None:
+    """ "Free cash flow" names no line: each of its lines is searched for too
+    (``formulas.retrieval_queries``), so the planner sees both even when the question's own
+    search returns one chunk."""
+    from finrag.planning.offline import OfflinePlanner
+
+    pipeline = AnswerPipeline(runtime.retriever, OfflinePlanner(), k=1)
+    answer = pipeline.answer(
+        "What was free cash flow in 2024?",
+        tenant=runtime.settings.tenant,
+        doc_ids=[_doc(runtime)],
+    )
+    labels = {e.text.split(" of ")[0].removeprefix("the ") for e in answer.evidence}
+    assert "Net cash provided by operating activities" in labels
+    assert "Capital expenditures" in labels
+    assert not answer.abstained, answer.abstain_reason
+    assert answer.value == pytest.approx(1104 - 412)

@@ -24,9 +24,15 @@ from finrag.dsl.printer import to_string
 from finrag.errors import DSLError, PlanningError
 from finrag.planning.base import Plan, Planner, PlanRequest, Turn, abstention_from_error
 from finrag.planning.evidence import build_context
+from finrag.planning.formulas import retrieval_queries
 from finrag.retrieval.base import Retrieved, Retriever
 
 __all__ = ["AnswerPipeline", "Conversation"]
+
+#: Chunks retrieved for each line of a formula the question asks for (on top of the question's
+#: own ``k``): "EBITDA less capex" needs operating income from the income statement and capital
+#: spending from the cash flow statement, which one search seldom returns together.
+TERM_K = 3
 
 
 @dataclass
@@ -75,6 +81,7 @@ class AnswerPipeline:
         started = time.perf_counter()
         query = conversation.retrieval_query(question) if conversation else question
         hits = self.retriever.retrieve(tenant, query, doc_ids=doc_ids, k=self.k)
+        hits = self._with_term_evidence(hits, question, tenant, doc_ids)
         retrieved = time.perf_counter()
         turns = tuple(conversation.turns) if conversation else ()
         chunks = [h.chunk for h in hits]
@@ -103,6 +110,20 @@ class AnswerPipeline:
             cited = {item.id for item in answer.evidence if item.cited}
             conversation.evidence.update((c.id, c) for c in chunks if c.id in cited)
         return answer
+
+    def _with_term_evidence(
+        self, hits: list[Retrieved], question: str, tenant: str, doc_ids: Sequence[str] | None
+    ) -> list[Retrieved]:
+        """``hits`` followed by the best chunks for each line of a formula the question asks
+        for (:func:`~finrag.planning.formulas.retrieval_queries`), those not already held."""
+        held = {h.chunk.id for h in hits}
+        out = list(hits)
+        for sub in retrieval_queries(question):
+            for hit in self.retriever.retrieve(tenant, sub, doc_ids=doc_ids, k=TERM_K):
+                if hit.chunk.id not in held:
+                    held.add(hit.chunk.id)
+                    out.append(hit)
+        return out
 
     def _finish(
         self,

@@ -13,6 +13,7 @@ DEMO_QUESTIONS = (
     "What was the operating margin in 2024?",
     "What was the average research and development expense from 2022 to 2024?",
     "What was the difference in cash and cash equivalents between 2024 and 2023?",
+    "What was free cash flow in 2024?",
 )
 
 

@@ -71,7 +71,11 @@ def lookup_softmax(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Softmax of the lookup model's scores over one question's candidate numbers."""
     if len(x) == 0:
         return np.zeros(0)
-    z = x @ model.coef[0] + model.intercept[0]
+    return softmax(x @ model.coef[0] + model.intercept[0])
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """``exp(z)`` normalised over its entries (stable for large scores)."""
     e = np.exp(z - z.max())
     return np.asarray(e / e.sum())
 
@@ -89,6 +93,12 @@ class OfflineModel:
     calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
     lookup: LinearModel | None = None
     lookup_threshold: float = 1.0
+
+    def lookup_scores(self, x: np.ndarray) -> np.ndarray:
+        """The lookup model's raw scores (logits) of candidate numbers; zeros without one."""
+        if self.lookup is None or len(x) == 0:
+            return np.zeros(len(x))
+        return np.asarray(x @ self.lookup.coef[0] + self.lookup.intercept[0])
 
     def lookup_probs(self, x: np.ndarray) -> np.ndarray:
         """How likely each of one question's candidate numbers (rows of operand features) is

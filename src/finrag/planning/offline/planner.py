@@ -29,9 +29,11 @@ from finrag.errors import DSLError
 
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
+from ..formulas import Formula, asked_formula
 from .candidates import Operand, operands_from
 from .conversation import resolve
 from .core import Scored, operand_probs, score
+from .formula_plan import asks_formula_alone, ground, states_composite
 from .glossary import named_ratio, stating_rows
 from .intent import asks_yes_no, compares, description_reason
 from .listwise import answer_probs
@@ -106,6 +108,15 @@ class OfflinePlanner:
                     "increase, ...); the offline planner answers numeric comparisons only"
                 )
             return self._yes_no(info, request.evidence)
+        # a formula the question defines or names ("EBITDA less capex"), unless the filing
+        # states the named metric as a line of its own (then a lookup reads it)
+        formula = asked_formula(question)
+        if (
+            formula is not None
+            and asks_formula_alone(formula, info)
+            and not states_composite(formula, request.evidence)
+        ):
+            return self._formula(formula, info, request.evidence)
         named = named_ratio(info)
         stated = stating_rows(named, request.evidence) if named is not None else []
         if stated:  # a row states the ratio asked for ("Effective income tax rate | -0.6%")
@@ -187,6 +198,39 @@ class OfflinePlanner:
         return self._abstain(
             "every likely program failed the unit or plausibility check: " + "; ".join(errors[:3])
         )
+
+    def _formula(self, formula: Formula, info: QuestionInfo, evidence: Sequence[Chunk]) -> Plan:
+        """A formula the question defines or names (:mod:`finrag.planning.formulas`): each
+        term read from the evidence (:func:`.formula_plan.ground`), the program run through
+        the unit guard, answered when every term clears the lookup model's cut-off (each is a
+        lookup); the answer's confidence is the product of the terms'."""
+        grounded = ground(formula, info, evidence, self.model)
+        what = f"{formula.name} = {formula}"
+        if grounded is None:
+            missing = ", ".join(t.phrase for t in formula.terms)
+            return self._abstain(
+                f"{what}: the evidence does not show every line it needs, in one unit ({missing})"
+            )
+        # each line is a lookup: it must clear the lookup model's own cut-off; a cut-off the
+        # caller chose (``offline:<min>``) applies to the product, the answer's confidence
+        floor = max(self.model.lookup_threshold, _LOOKUP_FLOOR)
+        needed = self.threshold if self._override else 0.0
+        if grounded.weakest.confidence < floor or grounded.confidence < needed:
+            shown = "; ".join(
+                f"{t.phrase}: {t.operand.text[:60]} ({t.confidence:.2f})" for t in grounded.terms
+            )
+            return self._abstain(
+                f"{what}: not every line is clearly identified ({shown}); each needs >= "
+                f"{floor:.2f}" + (f" and their product >= {needed:.2f}" if needed else ""),
+                round(grounded.confidence, 4),
+            )
+        try:
+            execute(grounded.program, build_context(evidence))
+        except DSLError as exc:
+            return self._abstain(
+                f"{what}: {to_string(grounded.program)} fails the unit check: {exc}"
+            )
+        return self._plan(grounded.program, grounded.confidence, evidence)
 
     def _stated(self, info: QuestionInfo, rows: Sequence[Chunk]) -> Plan | None:
         """Read a ratio from the rows that state it ("Effective income tax rate | (0.6)%").

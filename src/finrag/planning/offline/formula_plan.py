@@ -1,0 +1,184 @@
+"""Ground a :class:`~finrag.planning.formulas.Formula` in the evidence and write its program.
+
+Each term ("operating income", "capex") is read like a lookup question of its own, "what was
+<term> in <year>?", under each name a filing may give the line
+(:func:`~finrag.planning.formulas.term_readings`: "capex" is also "capital spending"): the
+lookup model (trained on TAT-QA's one-number answers, ``train.fit_lookup``) scores every number
+of the evidence, a softmax over them summed over the places the same value is read is the
+term's confidence, and the best-scoring reading wins. The program combines the terms' cells in
+the formula's order; its confidence is the product of the terms' (they are read
+independently), and each term must itself clear the lookup floor.
+
+Cash-flow statements print outflows negative ("Capital spending | (5,207)"): "EBITDA less
+capex" subtracts the outflow's size, so subtracting a term read as a negative number is written
+as adding it (``add(#0, @capex)``), which the trace shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from finrag.documents.model import Chunk, ChunkKind
+from finrag.dsl.ast import Arg, Op, Program, Step, StepRef
+from finrag.dsl.units import Kind
+from finrag.planning.formulas import COMPOSITES, BinOp, Expr, Formula, Term, term_readings
+
+from .candidates import Operand, operands_from
+from .core import operand_matrix
+from .listwise import answer_probs
+from .model import OfflineModel, softmax
+from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match
+
+__all__ = ["GroundedFormula", "asks_formula_alone", "ground", "states_composite"]
+
+# Cues of arithmetic asked *of* the formula ("the change in EBITDA", "EBITDA as a percentage
+# of revenue"): a program the formula path does not write.
+_OTHER_ARITHMETIC = frozenset(
+    {
+        "percent",
+        "change",
+        "share_of",
+        "ratio",
+        "average",
+        "difference",
+        "compare",
+        "extreme",
+        "from_to",
+    }
+)
+_BLOCKING = tuple(i for i, name in enumerate(CUE_NAMES) if name in _OTHER_ARITHMETIC)
+_FULL = 0.99  # label recall of a reading whose every word the line names
+_RATE = re.compile(r"%|percent|margin|rate|ratio|yield", re.IGNORECASE)
+_OPS = {"+": Op.ADD, "-": Op.SUBTRACT, "*": Op.MULTIPLY, "/": Op.DIVIDE}
+
+
+@dataclass(frozen=True, slots=True)
+class GroundedTerm:
+    """The number read for one term, under which name, and how sure."""
+
+    phrase: str
+    reading: str
+    operand: Operand
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class GroundedFormula:
+    """A formula's program, the terms it reads and its confidence (product of the terms')."""
+
+    program: Program
+    terms: tuple[GroundedTerm, ...]
+    confidence: float
+
+    @property
+    def weakest(self) -> GroundedTerm:
+        return min(self.terms, key=lambda t: t.confidence)
+
+
+def asks_formula_alone(formula: Formula, info: QuestionInfo) -> bool:
+    """The question asks for the formula's value for one period, not how it moved or what
+    share of it something is ("the change in EBITDA from 2021 to 2022")."""
+    if len(info.years) > 1:
+        return False
+    first = re.split(r"(?<=[.?!])\s+", info.text.strip(), maxsplit=1)[0]
+    rest = first.replace(formula.name, " ")
+    flags = cue_flags(rest)
+    return not any(flags[i] for i in _BLOCKING)
+
+
+def states_composite(formula: Formula, evidence: Sequence[Chunk]) -> bool:
+    """A named composite the filing reports as a line of its own ("EBITDA | 372"): it is read
+    there (a lookup), not recomputed from a textbook definition the filer may not use."""
+    if formula.source != "named":
+        return False
+    patterns = [c.pattern for c in COMPOSITES]
+    for chunk in evidence:
+        if chunk.kind is not ChunkKind.TABLE_ROW:
+            continue
+        label = " ".join(p for p in (chunk.group, chunk.row_label or "") if p)
+        if any(p.search(label) for p in patterns) or re.search(r"\bebitda\b", label, re.I):
+            return True
+    return False
+
+
+def _read_term(
+    term: Term, year: int | None, evidence: Sequence[Chunk], model: OfflineModel
+) -> GroundedTerm | None:
+    """The term's line: each number whose line names every word of one of the term's readings
+    is scored by the lookup model under that reading (its best, when several fit), and one
+    softmax over all of them, summed over the places the same value is read, picks it."""
+    scored: dict[tuple[str, float], tuple[float, Operand, str]] = {}
+    for reading in term_readings(term):
+        info = analyze(f"what was {reading} in {year}?" if year else f"what was {reading}?")
+        operands = [
+            o
+            for o in operands_from(evidence, info)
+            if o.source != "question"
+            # every word of the reading in the line's label (or the sentence around it):
+            # "Profit at the commencement of sales-type leases" is no operating profit
+            and max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
+            # a line of amounts is not a percentage ("Operating income | 11,512", not the
+            # operating margin beside it), unless the term names a rate
+            and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
+        ]
+        if not operands:
+            continue
+        z = model.lookup_scores(operand_matrix(operands, info))
+        for op, score in zip(operands, z.tolist(), strict=True):
+            key = (op.text, op.in_units)
+            if key not in scored or score > scored[key][0]:
+                scored[key] = (score, op, reading)
+    if not scored:
+        return None
+    entries = list(scored.values())
+    probs = answer_probs(
+        softmax(np.array([e[0] for e in entries])), [e[1].in_units for e in entries]
+    )
+    i = int(np.argmax(probs))
+    _, op, reading = entries[i]
+    return GroundedTerm(term.phrase, reading, op, float(probs[i]))
+
+
+def ground(
+    formula: Formula, info: QuestionInfo, evidence: Sequence[Chunk], model: OfflineModel
+) -> GroundedFormula | None:
+    """The formula's program over the evidence's cells, or None when a term is not found."""
+    year = info.years[0] if info.years else None
+    read: dict[str, GroundedTerm] = {}
+    for term in formula.terms:
+        if term.phrase not in read:
+            found = _read_term(term, year, evidence, model)
+            if found is None:
+                return None
+            read[term.phrase] = found
+    amounts = {t.operand.quantity.kind for t in read.values() if not _RATE.search(t.reading)}
+    if len(amounts) > 1:  # "28" from a sentence beside "$1,979 million": not one line each
+        return None
+    steps: list[Step] = []
+
+    def emit(expr: Expr) -> Arg:
+        if isinstance(expr, Term):
+            return read[expr.phrase].operand.arg
+        left, right = emit(expr.left), emit(expr.right)
+        op = _OPS[expr.op]
+        if (
+            op is Op.SUBTRACT
+            and isinstance(expr.right, Term)
+            and read[expr.right.phrase].operand.quantity.value < 0
+        ):
+            op = Op.ADD  # "less capex" with capex printed as an outflow, (5,207)
+        steps.append(Step(op, (left, right)))
+        return StepRef(len(steps) - 1)
+
+    root = formula.expr
+    if not isinstance(root, BinOp):
+        return None
+    emit(root)
+    terms = tuple(read.values())
+    confidence = float(np.prod([t.confidence for t in terms]))
+    kind = Kind.PERCENT if formula.percent else None
+    return GroundedFormula(Program(tuple(steps), kind), terms, confidence)

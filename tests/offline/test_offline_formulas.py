@@ -1,0 +1,228 @@
+"""Formulas a question states or names (EBITDA, free cash flow), read and grounded offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.dsl.executor import execute
+from finrag.dsl.printer import to_string
+from finrag.dsl.units import Kind
+from finrag.planning.base import PlanRequest
+from finrag.planning.evidence import build_context
+from finrag.planning.formulas import (
+    Term,
+    asked_formula,
+    parse_expression,
+    render,
+    retrieval_queries,
+    stated_definitions,
+    term_readings,
+)
+from finrag.planning.offline import OfflinePlanner
+from finrag.planning.offline.formula_plan import asks_formula_alone
+from finrag.planning.offline.text import analyze
+from support import record_chunks
+
+pytestmark = pytest.mark.unit
+
+PEPSI_EBITDA_LESS_CAPEX = (
+    "What is the FY2022 unadjusted EBITDA less capex for PepsiCo? Define unadjusted EBITDA as "
+    "unadjusted operating income + depreciation and amortization [from cash flow statement]. "
+    "Answer in USD millions."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a + b", "a + b"),
+        (
+            "operating income plus depreciation and amortization",
+            "operating income + depreciation and amortization",
+        ),
+        ("(revenue - cost of sales) / revenue", "(revenue - cost of sales) / revenue"),
+        ("total debt less cash and cash equivalents", "total debt - cash and cash equivalents"),
+        ("net income divided by shares outstanding", "net income / shares outstanding"),
+        ("a - b - c", "a - b - c"),
+        ("a - (b - c)", "a - (b - c)"),
+        ("a + b * c", "a + b * c"),
+        # a parenthesis around one term is a note, not a group
+        ("the operating income + D&A (from cash flow statement)", "operating income + D&A"),
+    ],
+)
+def test_expressions_parse_with_precedence(text: str, written: str) -> None:
+    expr = parse_expression(text)
+    assert expr is not None
+    assert render(expr) == written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "operating income and depreciation",  # no operator
+        "debt-to-equity ratio",  # a hyphen inside a word
+        "revenue less than 600,000",  # a comparison, not a subtraction
+        "a + ",  # an operator without its right term
+        "(a + b",  # unbalanced
+    ],
+)
+def test_no_expression(text: str) -> None:
+    assert parse_expression(text) is None
+
+
+def test_stated_definition_wins_and_the_tail_is_combined() -> None:
+    formula = asked_formula(PEPSI_EBITDA_LESS_CAPEX)
+    assert formula is not None
+    assert formula.source == "stated"
+    assert formula.name == "unadjusted EBITDA less capex"
+    assert str(formula) == ("unadjusted operating income + depreciation and amortization - capex")
+    assert not formula.percent
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "percent"),
+    [
+        ("What was EBITDA in 2022?", "operating income + depreciation and amortization", False),
+        (
+            "What is the FY2022 unadjusted EBITDA % margin for PepsiCo?",
+            "(operating income + depreciation and amortization) / revenue",
+            True,
+        ),
+        (
+            "What was free cash flow in 2021?",
+            "net cash provided by operating activities - capital expenditures",
+            False,
+        ),
+        (
+            "What is net debt? Net debt is defined as total debt less cash and cash equivalents.",
+            "total debt - cash and cash equivalents",
+            False,
+        ),
+    ],
+)
+def test_named_and_stated_formulas(question: str, written: str, percent: bool) -> None:
+    formula = asked_formula(question)
+    assert formula is not None and str(formula) == written and formula.percent is percent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the adjusted EBITDA in 2019?",  # the filer's own measure: read, not computed
+        "What was the Adjusted EBITDA margin in 2019?",
+        "What was revenue less cost of sales in 2019?",  # no named or defined formula
+        "In which year was revenue less than 600,000 thousands?",
+    ],
+)
+def test_no_formula(question: str) -> None:
+    assert asked_formula(question) is None
+
+
+def test_definitions_in_later_sentences_are_found() -> None:
+    defs = stated_definitions("What was X? Define gross profit as revenue minus cost of sales.")
+    assert list(defs) == ["gross profit"]
+
+
+def test_each_term_is_searched_under_its_usual_label() -> None:
+    assert retrieval_queries(PEPSI_EBITDA_LESS_CAPEX) == [
+        "operating income 2022",
+        "depreciation and amortization 2022",
+        "capital expenditures 2022",
+    ]
+    assert retrieval_queries("What was net revenue in 2022?") == []
+    assert "capital spending" in term_readings(Term("capex"))
+    assert "operating profit" in term_readings(Term("unadjusted operating income"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The planner
+
+
+def _statements() -> list:
+    """An income statement and a cash flow statement, as two tables of one filing would give
+    them (here one table: the planner sees rows, wherever they come from)."""
+    return record_chunks(
+        [
+            ["(in millions)", "2022", "2021", "2020"],
+            ["net revenue", "$ 86,392", "$ 79,474", "$ 70,372"],
+            ["cost of sales", "40,576", "37,075", "31,797"],
+            ["operating profit", "11,512", "11,162", "10,080"],
+            ["net income", "8,978", "7,679", "7,175"],
+            ["depreciation and amortization", "2,763", "2,710", "2,548"],
+            ["capital spending", "(5,207)", "(4,625)", "(4,240)"],
+            ["net cash provided by operating activities", "10,811", "11,616", "10,613"],
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        (PEPSI_EBITDA_LESS_CAPEX, 11512 + 2763 - 5207),
+        ("What was EBITDA in 2021?", 11162 + 2710),
+        ("What was the EBITDA margin in 2022?", (11512 + 2763) / 86392),
+        ("What was free cash flow in 2020?", 10613 - 4240),
+    ],
+)
+def test_formula_questions_are_answered(
+    planner: OfflinePlanner, question: str, value: float
+) -> None:
+    chunks = _statements()
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks))
+    assert plan.program is not None, plan.abstain_reason
+    result = execute(plan.program, build_context(chunks))
+    assert result.value == pytest.approx(value)
+    assert plan.confidence is not None and plan.confidence >= planner.threshold
+
+
+def test_an_outflow_printed_negative_is_subtracted_by_its_size(planner: OfflinePlanner) -> None:
+    plan = planner.plan(PlanRequest(question=PEPSI_EBITDA_LESS_CAPEX, evidence=_statements()))
+    assert plan.program is not None
+    text = to_string(plan.program)
+    assert text.startswith("add(") and ", add(#0, @" in text  # "less (5,207)" is + (-5,207)
+
+
+def test_a_margin_is_a_percentage(planner: OfflinePlanner) -> None:
+    plan = planner.plan(
+        PlanRequest(question="What was the EBITDA margin in 2022?", evidence=_statements())
+    )
+    assert plan.program is not None and plan.program.answer_kind is Kind.PERCENT
+
+
+def test_a_stated_ebitda_line_is_read_not_recomputed(planner: OfflinePlanner) -> None:
+    chunks = record_chunks(
+        [
+            ["", "FY19", "FY18"],
+            ["operating income", "261", "250"],
+            ["depreciation and amortisation", "111", "111"],
+            ["EBITDA", "372", "361"],
+        ]
+    )
+    plan = planner.plan(PlanRequest(question="What was EBITDA in FY19?", evidence=chunks))
+    assert plan.program is None or len(plan.program.steps) == 1  # a lookup, not a sum
+
+
+def test_a_missing_line_abstains_and_names_the_formula(planner: OfflinePlanner) -> None:
+    chunks = record_chunks(
+        [["(in millions)", "2022", "2021"], ["net revenue", "$ 86,392", "$ 79,474"]]
+    )
+    plan = planner.plan(PlanRequest(question="What was free cash flow in 2022?", evidence=chunks))
+    assert plan.program is None
+    assert plan.abstain_reason is not None and "free cash flow =" in plan.abstain_reason
+
+
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("What was EBITDA in 2022?", True),
+        ("What is the FY2022 unadjusted EBITDA % margin for PepsiCo?", True),
+        ("What was the change in EBITDA from 2021 to 2022?", False),  # needs EBITDA twice
+        ("What was EBITDA in 2022 and 2021?", False),
+        ("What is the percentage of depreciation and amortisation in EBITDA in 2019?", False),
+        ("What was the average EBITDA?", False),
+    ],
+)
+def test_the_formula_path_takes_the_formula_for_one_period_only(question: str, alone: bool) -> None:
+    formula = asked_formula(question)
+    assert formula is not None
+    assert asks_formula_alone(formula, analyze(question)) is alone
