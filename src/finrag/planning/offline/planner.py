@@ -1,8 +1,9 @@
 """``OfflinePlanner``: FinRAG's embedded planner, no LLM and no network.
 
 question (+ conversation) -> follow-up resolution -> what the question asks for (a description:
-abstain; yes/no: a comparison, :mod:`.intent`) -> a ratio named by its definition or stated in
-a row (:mod:`.glossary`) -> sketch probabilities -> grounded candidate programs -> learned ranker
+abstain; yes/no: a comparison, :mod:`.intent`) -> a formula it defines or names, each line
+grounded by the lookup model (:mod:`.formula_plan`) -> a ratio named by its definition or
+stated in a row (:mod:`.glossary`) -> sketch probabilities -> grounded candidate programs -> learned ranker
 -> unit-guard execution check -> Plan, or an abstention whose reason names what was found. See docs/offline_planner.md for the method and its measured accuracy.
 
 Versioning: ``Plan.prompt_version`` is ``"offline-<model version>"`` (the version in
