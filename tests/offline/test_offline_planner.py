@@ -297,3 +297,33 @@ def test_one_figure_in_two_places_is_read_not_subtracted(planner: OfflinePlanner
     loss22 = next(o for o in ops if o.quantity.value == -5053.0)
     assert len(loss21) == 2 and _one_figure_twice(loss21)
     assert not _one_figure_twice([loss21[0], loss22])
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "Was there any drop in cash and cash equivalents between fiscal 2023 and Q2 of 2024?",
+            1.0,
+        ),
+        ("Did cash and cash equivalents increase between fiscal 2023 and Q2 of 2024?", 0.0),
+    ],
+)
+def test_columns_of_one_year_are_ordered_by_their_dates(
+    planner: OfflinePlanner, question: str, answer: float
+) -> None:
+    """A 10-Q's quarter end and the fiscal year end before it fall in one calendar year
+    (Best Buy: "July 29, 2023" and "January 28, 2023"): the dates order them, so a drop from
+    January to July is a drop ("yes"), not "no"."""
+    chunks = record_chunks(
+        [
+            ["(in millions)", "July 29, 2023", "January 28, 2023", "July 30, 2022"],
+            ["cash and cash equivalents", "$ 1,093", "$ 1,874", "$ 840"],
+            ["total assets", "15,058", "15,803", "17,456"],
+        ]
+    )
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == answer
+    text = to_string(plan.program)
+    assert ":c1" in text and ":c2" in text  # the two 2023 columns, not July 2022

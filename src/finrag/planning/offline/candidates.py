@@ -28,6 +28,7 @@ __all__ = [
     "RowCandidate",
     "operand_features",
     "operands_from",
+    "period_date",
     "rows_from",
 ]
 
@@ -451,6 +452,29 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         float(op.comparison),
         float(op.comparison and asks_change(info.text)),
     ]
+
+
+_MONTH_NUMBER = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_DATE = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d\d)\b")
+
+
+def period_date(op: Operand) -> tuple[int, int, int] | None:
+    """(year, month, day) of a table cell whose column names a date ("July 29, 2023"), to
+    order two columns of one year: a 10-Q's quarter end and the fiscal year end before it
+    (Best Buy's "July 29, 2023" and "January 28, 2023"). None otherwise."""
+    if op.source != "table":
+        return None
+    header = op.text.split(" | ")[1] if op.text.count(" | ") >= 2 else ""
+    found = _DATE.search(header)
+    month = _MONTH_NUMBER.get(found.group(1).lower()) if found else None
+    if found is None or month is None or not 1 <= int(found.group(2)) <= 31:
+        return None
+    return int(found.group(3)), month, int(found.group(2))
 
 
 def _months(words: Iterable[str]) -> frozenset[str]:

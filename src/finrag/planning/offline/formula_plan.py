@@ -106,7 +106,7 @@ def states_composite(formula: Formula, evidence: Sequence[Chunk]) -> bool:
 
 
 def _read_term(
-    term: Term, year: int | None, evidence: Sequence[Chunk], model: OfflineModel
+    term: Term, year: int | None, numbers: Sequence[Operand], model: OfflineModel
 ) -> GroundedTerm | None:
     """The term's line: each number whose line names every word of one of the term's readings
     is scored by the lookup model under that reading (its best, when several fit), and one
@@ -116,11 +116,10 @@ def _read_term(
         info = analyze(f"what was {reading} in {year}?" if year else f"what was {reading}?")
         operands = [
             o
-            for o in operands_from(evidence, info)
-            if o.source != "question"
+            for o in numbers
             # every word of the reading in the line's label (or the sentence around it):
             # "Profit at the commencement of sales-type leases" is no operating profit
-            and max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
+            if max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
             # a line of amounts is not a percentage ("Operating income | 11,512", not the
             # operating margin beside it), unless the term names a rate
             and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
@@ -148,10 +147,12 @@ def ground(
 ) -> GroundedFormula | None:
     """The formula's program over the evidence's cells, or None when a term is not found."""
     year = info.years[0] if info.years else None
+    # the evidence's numbers (those of the question left out) do not depend on the reading
+    numbers = [o for o in operands_from(evidence, info) if o.source != "question"]
     read: dict[str, GroundedTerm] = {}
     for term in formula.terms:
         if term.phrase not in read:
-            found = _read_term(term, year, evidence, model)
+            found = _read_term(term, year, numbers, model)
             if found is None:
                 return None
             read[term.phrase] = found

@@ -20,7 +20,7 @@ import numpy as np
 
 from finrag.dsl.units import Kind, Quantity
 
-from .candidates import Operand, RowCandidate, mention_position
+from .candidates import Operand, RowCandidate, mention_position, period_date
 from .sketches import SKETCHES, Sketch, evaluate
 from .text import (
     CUE_DENOMINATOR,
@@ -284,8 +284,10 @@ def _in_question_order(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> bool:
     """
     if a.position >= 0 and b.position >= 0 and a.position != b.position:
         return a.position < b.position
-    ya = a.op.years[0] if len(a.op.years) == 1 else None
-    yb = b.op.years[0] if len(b.op.years) == 1 else None
+    ya: tuple[int, ...] | None = (a.op.years[0],) if len(a.op.years) == 1 else None
+    yb: tuple[int, ...] | None = (b.op.years[0],) if len(b.op.years) == 1 else None
+    if ya is not None and ya == yb:  # one year: the dates of the columns may still tell
+        ya, yb = period_date(a.op), period_date(b.op)
     if ya is None or yb is None or ya == yb:
         return True
     text = info.text.lower()
@@ -293,12 +295,12 @@ def _in_question_order(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> bool:
     if than >= 0:
         before = [y for y in info.years if text.find(str(y)) < than]
         if before:
-            return ya == before[0]
+            return ya[0] == before[0]
     if _RISE.search(text):
         return ya > yb
     if _FALL.search(text):
         return ya < yb
-    return not info.years or ya == info.years[0]
+    return not info.years or ya[0] == info.years[0]
 
 
 def generate(
