@@ -327,3 +327,24 @@ def test_columns_of_one_year_are_ordered_by_their_dates(
     assert execute(plan.program, build_context(chunks)).value == answer
     text = to_string(plan.program)
     assert ":c1" in text and ":c2" in text  # the two 2023 columns, not July 2022
+
+
+def test_one_percentage_is_not_divided_by_another(planner: OfflinePlanner) -> None:
+    """No training program divides a rate by a rate; "what percent of ..." over two rates of
+    the evidence had been answered with their quotient (Ulta: 4.6% / 23.9%)."""
+    chunks = record_chunks(
+        [
+            ["", "2019", "2018"],
+            ["north america comparable sales growth", "4.6%", "5.2%"],
+            ["total comparable sales growth", "23.9%", "21.1%"],
+        ]
+    )
+    question = (
+        "what percent of the total comparable sales growth was north america comparable sales"
+        " growth in 2019?"
+    )
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks))
+    # the quotient was the top candidate; it is rejected, and the reason kept in the plan
+    assert any("divides one percentage by another" in e for e in plan.errors)
+    quotients = [s for s in (plan.program.steps if plan.program else ()) if s.op.value == "divide"]
+    assert not any(all(isinstance(a, Ref) for a in s.args) for s in quotients)

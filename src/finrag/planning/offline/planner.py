@@ -357,6 +357,10 @@ def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str 
     low, high = _RATIO_RANGE
     if cand.sketch.family == "ratio" and value != 0 and not low <= abs(value) <= high:
         return f"a ratio of {value:.3g} is implausible (the operands' scales differ)"
+    if cand.sketch.name == "ratio" and all(o.quantity.kind is Kind.PERCENT for o in cand.fill):
+        # no training program divides one rate by another; "what percent of X occurred in Q4"
+        # had been answered with 4.6% / 23.9% of two unrelated lines
+        return "it divides one percentage by another"
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
     return None
