@@ -226,3 +226,32 @@ def test_the_formula_path_takes_the_formula_for_one_period_only(question: str, a
     formula = asked_formula(question)
     assert formula is not None
     assert asks_formula_alone(formula, analyze(question)) is alone
+
+
+def test_lines_from_a_statement_without_dollar_signs_combine_with_money(
+    planner: OfflinePlanner,
+) -> None:
+    """A cash flow table that prints no "$" reads as plain amounts; they still add to the
+    income statement's money (the demo's "EBITDA margin" had abstained, "not in one unit")."""
+    income = record_chunks(
+        [
+            ["(in millions)", "2024", "2023"],
+            ["net revenue", "$ 5,829", "$ 5,735"],
+            ["operating income", "911", "850"],
+        ],
+        record_id="TEST/2024/page_1.pdf-1",
+    )
+    cash = record_chunks(
+        [
+            ["(in millions)", "2024", "2023"],
+            ["depreciation and amortization", "296", "281"],
+            ["capital expenditures", "(412)", "(377)"],
+        ],
+        record_id="TEST/2024/page_2.pdf-1",
+    )
+    chunks = income + cash
+    plan = planner.plan(
+        PlanRequest(question="What was the EBITDA margin in 2024?", evidence=chunks)
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == pytest.approx((911 + 296) / 5829)

@@ -156,8 +156,15 @@ def ground(
             if found is None:
                 return None
             read[term.phrase] = found
-    amounts = {t.operand.quantity.kind for t in read.values() if not _RATE.search(t.reading)}
-    if len(amounts) > 1:  # "28" from a sentence beside "$1,979 million": not one line each
+    # the lines of one formula are amounts of one kind (a table whose rows print no "$" reads
+    # as plain amounts, which are money beside money); a count or a per-share figure among
+    # them is not the line the term names
+    kinds = {
+        Kind.MONEY if t.operand.quantity.kind is Kind.NONE else t.operand.quantity.kind
+        for t in read.values()
+        if not _RATE.search(t.reading)
+    }
+    if len(kinds) > 1:
         return None
     steps: list[Step] = []
 
