@@ -348,3 +348,20 @@ def test_one_percentage_is_not_divided_by_another(planner: OfflinePlanner) -> No
     assert any("divides one percentage by another" in e for e in plan.errors)
     quotients = [s for s in (plan.program.steps if plan.program else ()) if s.op.value == "divide"]
     assert not any(all(isinstance(a, Ref) for a in s.args) for s in quotients)
+
+
+def test_a_ratio_of_two_total_rows_divides_in_the_order_named(planner: OfflinePlanner) -> None:
+    """Both labels start with "total": the words that tell them apart ("assets",
+    "liabilities") place the operands, so "to total liabilities" is the denominator."""
+    chunks = record_chunks(
+        [
+            ["", "2019", "2018"],
+            ["total assets", "$ 2,664", "$ 2,464"],
+            ["total liabilities", "$ 909", "$ 1,009"],
+            ["total equity", "1,755", "1,455"],
+        ]
+    )
+    question = "What is the ratio of total assets to total liabilities in 2019?"
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == pytest.approx(2664 / 909)

@@ -505,9 +505,20 @@ def _scale_word(info: QuestionInfo) -> str | None:
 
 
 def mention_position(op: Operand, info: QuestionInfo) -> int:
-    """Token position in the question of the first word naming the operand (-1 if none)."""
+    """Token position in the question of the first word naming the operand (-1 if none): the
+    first specific word when the label has one in the question, else the first generic one.
+
+    In "the ratio of total assets to total liabilities" both labels share "total", whose first
+    occurrence had placed both operands at one position: neither came first, and both read
+    the numerator cue of "ratio of". "assets" and "liabilities" tell them apart (and
+    "liabilities" follows "to": the denominator)."""
     label = {stem(w) for w in op.label}
+    generic = -1
     for i, tok in enumerate(info.tokens):
-        if stem(tok) in label and stem(tok) in info.weights:
-            return i
-    return -1
+        s = stem(tok)
+        if s in label and s in info.weights:
+            if info.weights[s] >= 1.0:
+                return i
+            if generic < 0:
+                generic = i
+    return generic
