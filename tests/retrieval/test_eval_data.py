@@ -46,6 +46,17 @@ def test_finqa_recall_on_a_dev_sample(minilm, tmp_path: Path) -> None:
     assert result["recall_at_3"] >= RECALL_AT_3_FLOOR, result["misses_at_3"][:5]
 
 
+def test_finqa_recall_is_the_same_on_a_fresh_and_a_warm_store(tmp_path: Path) -> None:
+    """Every record is indexed before the first question: BM25's statistics span the store, so
+    questions asked while it filled were scored differently on a first run than on a rerun."""
+    dev = require_shared("finqa", "dev_sample200.json")
+    with open_store(f"sqlite:///{tmp_path / 'finqa.db'}") as store:
+        retriever = HybridRetriever(store, get_embedder("hash"), Reranker.load())
+        fresh = evaluate_finqa([dev], store, retriever, limit=60)
+        warm = evaluate_finqa([dev], store, retriever, limit=60)
+    assert fresh == warm
+
+
 def test_financebench_gold_pages_are_one_based() -> None:
     folder = require_shared("financebench")
     questions = financebench_questions(folder)
