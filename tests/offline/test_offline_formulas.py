@@ -15,6 +15,7 @@ from finrag.planning.formulas import (
     parse_expression,
     render,
     retrieval_queries,
+    search_phrase,
     stated_definitions,
     term_readings,
 )
@@ -255,3 +256,22 @@ def test_lines_from_a_statement_without_dollar_signs_combine_with_money(
     )
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == pytest.approx((911 + 296) / 5829)
+
+
+def test_reading_stays_linear_on_long_text() -> None:
+    """A pasted page is read in well under a second (the lazy scans are bounded)."""
+    import time
+
+    for text in ("a" * 100_000, "is " * 30_000, "What was EBITDA " + "less capex " * 3000):
+        started = time.perf_counter()
+        asked_formula(text)
+        assert time.perf_counter() - started < 1.0
+
+
+def test_no_term_is_made_of_a_preposition() -> None:
+    formula = asked_formula("What was EBITDA less  for 2022?")
+    assert (
+        formula is not None and str(formula) == "operating income + depreciation and amortization"
+    )
+    assert search_phrase(Term("operating income")) == "operating income"
+    assert search_phrase(Term("capex")) == "capital expenditures"

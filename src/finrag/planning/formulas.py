@@ -35,7 +35,9 @@ __all__ = [
     "Term",
     "asked_formula",
     "parse_expression",
+    "render",
     "retrieval_queries",
+    "search_phrase",
     "stated_definitions",
     "term_readings",
 ]
@@ -270,21 +272,37 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 def term_readings(term: Term) -> tuple[str, ...]:
     """The phrases a filing may label the term's line with, the term's own first."""
     phrase = " ".join(term.phrase.split())
+    return tuple(dict.fromkeys((phrase, *_usual_labels(phrase))))
+
+
+def _usual_labels(phrase: str) -> tuple[str, ...]:
     for pattern, readings in _SYNONYMS:
         if pattern.match(phrase):
-            return tuple(dict.fromkeys((phrase, *readings)))
-    return (phrase,)
+            return readings
+    return ()
+
+
+def search_phrase(term: Term) -> str:
+    """What to search for the term's line: its usual label ("capex" -> "capital
+    expenditures", "unadjusted operating income" -> "operating income"), else the term."""
+    phrase = " ".join(term.phrase.split())
+    usual = _usual_labels(phrase)
+    return usual[0] if usual else phrase
 
 
 _CLAUSE_END = r"(?=[.;?!]|\bthen\b|$)"
+# Names and expressions are bounded (a metric's name is a few words): the lazy scans stay
+# linear in the question's length instead of quadratic on a pasted page of text.
+_NAME = r"[^.;?]{1,80}?"
+_EXPR = r"[^.;?]{1,300}?"
 _STATED = (
-    re.compile(rf"\bdefine[sd]?\s+(?P<name>[^.;?]+?)\s+as\s+(?P<expr>[^.;?]+?){_CLAUSE_END}", re.I),
+    re.compile(rf"\bdefine[sd]?\s+(?P<name>{_NAME})\s+as\s+(?P<expr>{_EXPR}){_CLAUSE_END}", re.I),
     re.compile(
-        rf"(?P<name>[A-Za-z][^.;?,]*?)\s+(?:is|are|=)\s+(?:defined|calculated|computed|measured)"
-        rf"\s+as\s+(?P<expr>[^.;?]+?){_CLAUSE_END}",
+        rf"\b(?P<name>[A-Za-z][^.;?,]{{0,80}}?)\s+(?:is|are|=)\s+"
+        rf"(?:defined|calculated|computed|measured)\s+as\s+(?P<expr>{_EXPR}){_CLAUSE_END}",
         re.I,
     ),
-    re.compile(rf"\bcalculate\s+(?P<name>[^.;?]+?)\s+as\s+(?P<expr>[^.;?]+?){_CLAUSE_END}", re.I),
+    re.compile(rf"\bcalculate\s+(?P<name>{_NAME})\s+as\s+(?P<expr>{_EXPR}){_CLAUSE_END}", re.I),
 )
 
 
@@ -302,11 +320,13 @@ def stated_definitions(question: str) -> dict[str, Expr]:
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 # After the name: "<op> <term>" up to a preposition that starts the period or the filer.
+_PREPOSITION = r"(?:for|in|of|at|during|as\s+of|from|by|on|over)\b"
 _TAIL = re.compile(
     r"^\s*(?P<op>\+|-|plus|minus|less(?!\s+than)|divided\s+by|over|times)\s+"
-    r"(?P<term>.+?)(?=\s+(?:for|in|of|at|during|as\s+of|from|by|on|over)\b|[,?.;:]|$)",
+    rf"(?!{_PREPOSITION})(?P<term>[^\s,?.;:][^,?.;:]{{0,79}}?)(?=\s+{_PREPOSITION}|[,?.;:]|$)",
     re.IGNORECASE,
 )
+_MAX_TAIL = 4  # "EBITDA less capex less dividends ..."
 
 
 def asked_formula(question: str) -> Formula | None:
@@ -322,7 +342,7 @@ def asked_formula(question: str) -> Formula | None:
     start, end, expr, percent, source = found
     rest = first[end:]
     name_end = end
-    while True:
+    for _ in range(_MAX_TAIL):
         tail = _TAIL.match(rest)
         if tail is None:
             break
@@ -363,11 +383,5 @@ def retrieval_queries(question: str) -> list[str]:
     if formula is None:
         return []
     years = " ".join(dict.fromkeys(re.findall(r"(?:19|20)\d\d", question)))
-    out = []
-    for term in formula.terms:
-        readings = term_readings(term)
-        # the line's usual label when the term has one: "capex" is searched as "capital
-        # expenditures", "unadjusted operating income" as "operating income"
-        phrase = readings[1] if len(readings) > 1 else readings[0]
-        out.append(f"{phrase} {years}".strip())
+    out = [f"{search_phrase(term)} {years}".strip() for term in formula.terms]
     return list(dict.fromkeys(out))
