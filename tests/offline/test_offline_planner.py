@@ -140,6 +140,25 @@ def test_follow_up_difference_of_previous_answers(revenue_chunks: list[Chunk]) -
     assert to_string(follow.program) == f"subtract(@{row}:c1, @{row}:c2)"
 
 
+def test_follow_up_difference_of_computed_answers_keeps_their_cells(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    """Two earlier answers that were computed (not read): their steps are run again, renumbered,
+    so the difference keeps every cell and unit instead of two bare literals."""
+    row = _revenue_row(revenue_chunks)
+    opex = row.replace(":r1", ":r2")
+    turns = (
+        Turn("what was the margin in 2019?", f"subtract(@{row}:c1, @{opex}:c1)", 2729.0),
+        Turn("what about in 2018?", f"subtract(@{row}:c2, @{opex}:c2)", 2785.0),
+    )
+    plan = _run(planner, "what is the difference?", revenue_chunks, turns)
+    assert plan.program is not None
+    assert to_string(plan.program) == (
+        f"subtract(@{row}:c1, @{opex}:c1), subtract(@{row}:c2, @{opex}:c2), subtract(#0, #1)"
+    )
+    assert _value(plan, revenue_chunks) == pytest.approx((5829 - 3100) - (5735 - 2950))
+
+
 def test_follow_up_of_one_figure_twice_abstains(
     planner: OfflinePlanner, revenue_chunks: list[Chunk]
 ) -> None:

@@ -10,8 +10,9 @@ Three patterns, checked in order:
 * **the difference** -- "what is the difference?", "what was the change?" (no metric, no year
   of its own): ``subtract`` of the two previous answers, or ``add`` for "the total/sum".
 
-Operands are taken from the earlier turns' programs: an earlier lookup's ``@ref`` is reused, so
-the follow-up stays grounded in the evidence; otherwise the earlier answer's value is a literal.
+Operands are taken from the earlier turns' programs: an earlier lookup's ``@ref`` is reused and
+an earlier computation's steps are run again (renumbered), so the follow-up stays grounded in
+the evidence with its units; only an answer given without a program is a literal.
 """
 
 from __future__ import annotations
@@ -56,22 +57,52 @@ class FollowUp:
     abstain: str = ""  # the follow-up cannot be answered, and why
 
 
-def _turn_arg(turn: Turn) -> Arg | None:
-    """An earlier turn as an operand: its lookup reference, else its value as a literal."""
+Operand = tuple[tuple[Step, ...], Arg]  # steps that compute an earlier answer, and its arg
+
+
+def _turn_operand(turn: Turn) -> Operand | None:
+    """An earlier turn as an operand: its lookup reference; else its program's steps, so the
+    follow-up keeps every cell it was computed from (units and sources in the trace); else its
+    value as a literal."""
+    program = None
     if turn.program:
         try:
             program = parse_program(turn.program)
         except ProgramError:
             program = None
-        if program is not None and len(program.steps) == 1:
-            step = program.steps[0]
-            consts = [a for a in step.args if isinstance(a, Const)]
-            refs = [a for a in step.args if isinstance(a, Ref)]
-            if step.op is Op.MULTIPLY and refs and consts and consts[0].value == 1.0:
-                return refs[0]
+    if program is not None:
+        step = program.steps[0]
+        consts = [a for a in step.args if isinstance(a, Const)]
+        refs = [a for a in step.args if isinstance(a, Ref)]
+        lookup = step.op is Op.MULTIPLY and refs and consts and consts[0].value == 1.0
+        if len(program.steps) == 1 and lookup:
+            return (), refs[0]
+        return program.steps, StepRef(len(program.steps) - 1)
     if turn.value is None:
         return None
-    return Literal(float(turn.value))
+    return (), Literal(float(turn.value))
+
+
+def _shifted(steps: tuple[Step, ...], offset: int) -> tuple[Step, ...]:
+    """``steps`` placed after ``offset`` others: their ``#k`` become ``#k+offset``."""
+    return tuple(
+        Step(
+            step.op,
+            tuple(StepRef(a.index + offset) if isinstance(a, StepRef) else a for a in step.args),
+        )
+        for step in steps
+    )
+
+
+def _combined(op: Op, a: Operand, b: Operand) -> Program:
+    """``op`` of two earlier answers, each computed again from its own steps."""
+    steps_a, arg_a = a
+    steps_b, arg_b = b
+    offset = len(steps_a)
+    if isinstance(arg_b, StepRef):
+        arg_b = StepRef(arg_b.index + offset)
+    steps = (*steps_a, *_shifted(steps_b, offset), Step(op, (arg_a, arg_b)))
+    return Program(steps)
 
 
 def _shown(arg: Arg) -> str:
@@ -125,23 +156,20 @@ def resolve(question: str, conversation: Sequence[Turn]) -> FollowUp | None:
             return FollowUp(abstain="the previous answer it refers to was not given")
     bare = _BARE.match(question) or (_THIS.search(question) and not years_in(question))
     if bare and len(conversation) >= 2:
-        a, b = _turn_arg(conversation[-2]), _turn_arg(last)
+        a, b = _turn_operand(conversation[-2]), _turn_operand(last)
         if a is not None and b is not None and a == b:
             return FollowUp(
-                abstain=f"the two previous answers are the same figure ({_shown(a)}), so "
+                abstain=f"the two previous answers are the same figure ({_shown(a[1])}), so "
                 "combining them answers nothing; one of them was probably read from the wrong "
                 "period or line"
             )
         if a is not None and b is not None:
             if _DIFFERENCE.search(question):
                 return FollowUp(
-                    Program((Step(Op.SUBTRACT, (a, b)),)),
-                    reason="difference of the two previous answers",
+                    _combined(Op.SUBTRACT, a, b), reason="difference of the two previous answers"
                 )
             if _SUM.search(question):
-                return FollowUp(
-                    Program((Step(Op.ADD, (a, b)),)), reason="sum of the two previous answers"
-                )
+                return FollowUp(_combined(Op.ADD, a, b), reason="sum of the two previous answers")
         if (a is None or b is None) and (_DIFFERENCE.search(question) or _SUM.search(question)):
             # "what is the difference?" names nothing of its own: planned alone, it would
             # combine whatever numbers the evidence holds
