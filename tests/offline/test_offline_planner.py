@@ -384,3 +384,22 @@ def test_a_ratio_of_two_total_rows_divides_in_the_order_named(planner: OfflinePl
     plan = planner.plan(PlanRequest(question=question, evidence=chunks))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(2664 / 909)
+
+
+def test_a_ratio_needs_a_question_that_names_one(
+    planner: OfflinePlanner, revenue_chunks: list[Chunk]
+) -> None:
+    """A quotient for a question with no ratio, share or percentage word is rejected (out of
+    fold the ranker's ratios for such questions were all wrong); one that names it passes."""
+    from finrag.planning.offline.planner import _unasked_ratio
+
+    for question, rejected in (
+        ("what was the largest liability in 2019?", True),
+        ("what percent of net revenue were operating expenses in 2019?", False),
+        ("what was the ratio of operating expenses to net revenue in 2019?", False),
+    ):
+        info = analyze(question)
+        scored = planner._score(info, revenue_chunks)
+        ratios = [c for c in scored.candidates if c.sketch.family == "ratio"]
+        assert ratios, question
+        assert all((_unasked_ratio(c, info) is not None) is rejected for c in ratios), question
