@@ -426,7 +426,7 @@ def test_ratio_of_different_scales_is_implausible() -> None:
     cands = generate(info, {"ratio": 1.0}, ops, [0.9] * len(ops), [])
     tiny = [c for c in cands if 0 < abs(c.value.value) < 1e-4]
     assert tiny
-    problem = _check(_program(tiny[0], info), tiny[0], build_context(chunks))
+    problem = _check(_program(tiny[0], info), tiny[0], info, build_context(chunks))
     assert problem is not None and "implausible" in problem
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Union
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Formula",
     "Term",
     "asked_formula",
+    "first_sentence",
     "parse_expression",
     "render",
     "retrieval_queries",
@@ -319,6 +321,13 @@ def stated_definitions(question: str) -> dict[str, Expr]:
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def first_sentence(question: str) -> str:
+    """The question proper: what precedes the instructions an analyst adds after it."""
+    return _SENTENCE.split(question.strip(), maxsplit=1)[0]
+
+
 # After the name: "<op> <term>" up to a preposition that starts the period or the filer.
 _PREPOSITION = r"(?:for|in|of|at|during|as\s+of|from|by|on|over)\b"
 _TAIL = re.compile(
@@ -329,12 +338,13 @@ _TAIL = re.compile(
 _MAX_TAIL = 4  # "EBITDA less capex less dividends ..."
 
 
+@lru_cache(maxsize=1024)
 def asked_formula(question: str) -> Formula | None:
     """The formula the question asks for (its first sentence names it), or None.
 
     A name the question defines wins over a composite of the same name; what follows the name
     ("less capex") is combined with it, left to right."""
-    first = _SENTENCE.split(question.strip(), maxsplit=1)[0]
+    first = first_sentence(question)
     stated = stated_definitions(question)
     found = _find_stated(first, stated) or _find_composite(first)
     if found is None:

@@ -54,6 +54,7 @@ class Operand:
     text: str
     group: tuple[str, ...] = ()  # a table row's group heading (``Chunk.group``)
     comparison: bool = False  # a cell of a column comparing two others ("% change 2019 v 2018")
+    heading: str = ""  # a table cell's column period or header as written ("July 29, 2023")
 
     @property
     def in_units(self) -> float:
@@ -122,6 +123,7 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 text=f"{chunk.row_label or ''} | {cell.period or cell.header} | {cell.text}",
                 group=group,
                 comparison=is_comparison_header(cell.header),
+                heading=cell.period or cell.header,
             )
         )
     return out
@@ -467,10 +469,7 @@ def period_date(op: Operand) -> tuple[int, int, int] | None:
     """(year, month, day) of a table cell whose column names a date ("July 29, 2023"), to
     order two columns of one year: a 10-Q's quarter end and the fiscal year end before it
     (Best Buy's "July 29, 2023" and "January 28, 2023"). None otherwise."""
-    if op.source != "table":
-        return None
-    header = op.text.split(" | ")[1] if op.text.count(" | ") >= 2 else ""
-    found = _DATE.search(header)
+    found = _DATE.search(op.heading)
     month = _MONTH_NUMBER.get(found.group(1).lower()) if found else None
     if found is None or month is None or not 1 <= int(found.group(2)) <= 31:
         return None

@@ -25,7 +25,15 @@ import numpy as np
 from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.ast import Arg, Op, Program, Step, StepRef
 from finrag.dsl.units import Kind
-from finrag.planning.formulas import COMPOSITES, BinOp, Expr, Formula, Term, term_readings
+from finrag.planning.formulas import (
+    COMPOSITES,
+    BinOp,
+    Expr,
+    Formula,
+    Term,
+    first_sentence,
+    term_readings,
+)
 
 from .candidates import Operand, operands_from
 from .core import operand_matrix
@@ -84,8 +92,7 @@ def asks_formula_alone(formula: Formula, info: QuestionInfo) -> bool:
     share of it something is ("the change in EBITDA from 2021 to 2022")."""
     if len(info.years) > 1:
         return False
-    first = re.split(r"(?<=[.?!])\s+", info.text.strip(), maxsplit=1)[0]
-    rest = first.replace(formula.name, " ")
+    rest = first_sentence(info.text).replace(formula.name, " ")
     flags = cue_flags(rest)
     return not any(flags[i] for i in _BLOCKING)
 

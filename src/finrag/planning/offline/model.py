@@ -42,6 +42,7 @@ __all__ = [
     "FORMAT_VERSION",
     "OfflineModel",
     "load_model",
+    "lookup_scores",
     "lookup_softmax",
     "question_extras",
 ]
@@ -67,11 +68,16 @@ def question_extras(info: QuestionInfo) -> list[float]:
     return [*counts, 1.0, *spans, *cue_flags(info.text)]
 
 
+def lookup_scores(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """The lookup model's raw scores (logits) of candidate numbers (rows of operand features)."""
+    return np.asarray(x @ model.coef[0] + model.intercept[0])
+
+
 def lookup_softmax(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Softmax of the lookup model's scores over one question's candidate numbers."""
     if len(x) == 0:
         return np.zeros(0)
-    return softmax(x @ model.coef[0] + model.intercept[0])
+    return softmax(lookup_scores(model, x))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -98,7 +104,7 @@ class OfflineModel:
         """The lookup model's raw scores (logits) of candidate numbers; zeros without one."""
         if self.lookup is None or len(x) == 0:
             return np.zeros(len(x))
-        return np.asarray(x @ self.lookup.coef[0] + self.lookup.intercept[0])
+        return lookup_scores(self.lookup, x)
 
     def lookup_probs(self, x: np.ndarray) -> np.ndarray:
         """How likely each of one question's candidate numbers (rows of operand features) is

@@ -182,7 +182,7 @@ class OfflinePlanner:
         errors: list[str] = []
         for cand, p in list(zip(scored.candidates, scored.probs, strict=True))[:_MAX_TRIES]:
             program = _program(cand, info)
-            problem = _check(program, cand, context) or _unasked_ratio(cand, info)
+            problem = _check(program, cand, info, context)
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
                 continue
@@ -214,7 +214,7 @@ class OfflinePlanner:
             )
         # each line is a lookup: it must clear the lookup model's own cut-off; a cut-off the
         # caller chose (``offline:<min>``) applies to the product, the answer's confidence
-        floor = max(self.model.lookup_threshold, _LOOKUP_FLOOR)
+        floor = self._lookup_floor
         needed = self.threshold if self._override else 0.0
         if grounded.weakest.confidence < floor or grounded.confidence < needed:
             shown = "; ".join(
@@ -270,6 +270,12 @@ class OfflinePlanner:
         best = max(range(len(operands)), key=lambda i: (probs[i], -i))
         return best, float(probs[best])
 
+    @property
+    def _lookup_floor(self) -> float:
+        """The confidence a number read as the answer needs: the lookup model's out-of-fold
+        cut-off, never below an even chance."""
+        return max(self.model.lookup_threshold, _LOOKUP_FLOOR)
+
     def _lookup_wins(self, lookup: tuple[Program, float, float] | None, scored: Scored) -> bool:
         """A lookup beats the best program and is itself convincing enough."""
         if lookup is None or (scored.probs and lookup[1] <= scored.probs[0]):
@@ -308,7 +314,7 @@ class OfflinePlanner:
         best = int(np.argmax(probs))
         # the evidence must clearly name one number: the lookup model's out-of-fold cut-off,
         # never below an even chance
-        floor = max(self.model.lookup_threshold, _LOOKUP_FLOOR)
+        floor = self._lookup_floor
         return _read(operands[best]), float(probs[best]), floor
 
 
@@ -342,7 +348,9 @@ def _program(cand: Candidate, info: QuestionInfo) -> Program:
     return build_program(cand.sketch, fill, answer_kind_for(cand.sketch, cand.value, info))
 
 
-def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str | None:
+def _check(
+    program: Program, cand: Candidate, info: QuestionInfo, context: ExecutionContext
+) -> str | None:
     """Run the program for real (unit guard, row lookup) and test plausibility."""
     try:
         result = execute(program, context)
@@ -363,7 +371,7 @@ def _check(program: Program, cand: Candidate, context: ExecutionContext) -> str 
         return "it divides one percentage by another"
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
-    return None
+    return _unasked_ratio(cand, info)
 
 
 # Cues that name a quotient: "percent", "portion of", "ratio", "margin", "per", ...
