@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -159,24 +160,26 @@ def test_sections_under_a_statement_title_name_the_statement() -> None:
     assert sections[1] == {"Assets"}  # the title names its own page only
 
 
-def test_a_section_label_under_the_years_keeps_them_as_the_header(tmp_path: Path) -> None:
-    """A cash flow statement: "2022 2021", then "Operating Activities", then the rows. The
-    label belongs to the table and the years above it are still its header (they had been
-    lost: every cell of PepsiCo's cash flow statement had no year)."""
+def _statement_pdf(
+    path: Path, above: list[str], headers: tuple[str, str], labels: list[str]
+) -> Path:
+    """One statement page: lines of text, column headers over two number columns, section
+    labels, then three rows."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "cash_flows.pdf"
     c = canvas.Canvas(str(path), pagesize=letter)
     c.setFont("Helvetica", 9)
     y = letter[1] - 60
-    c.drawString(50, y, "Consolidated Statement of Cash Flows")
-    c.drawString(50, y - 14, "(in millions)")
-    y -= 34
-    for x, year in zip((430.0, 520.0), ("2022", "2021"), strict=True):
-        c.drawRightString(x, y, year)
-    y -= 14
-    c.drawString(50, y, "Operating Activities")
+    for text in above:
+        c.drawString(50, y, text)
+        y -= 14
+    y -= 6
+    for x, header in zip((430.0, 520.0), headers, strict=True):
+        c.drawRightString(x, y, header)
+    for label in labels:
+        y -= 14
+        c.drawString(50, y, label)
     for label, a, b in (
         ("Net income", "8,978", "7,679"),
         ("Depreciation and amortization", "2,763", "2,710"),
@@ -188,9 +191,97 @@ def test_a_section_label_under_the_years_keeps_them_as_the_header(tmp_path: Path
         c.drawRightString(520.0, y, b)
     c.showPage()
     c.save()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("headers", "labels"),
+    [
+        # PepsiCo's cash flow statement
+        (("2022", "2021"), ["Operating Activities"]),
+        # American Express's income statement: two labels under the years
+        (("2022", "2021"), ["Revenues", "Non-interest revenues"]),
+        # Boeing's plan assets: dates, not bare years, over a label
+        (("December 31, 2022", "December 31, 2021"), ["Fixed income securities:"]),
+        # PepsiCo's debt note: years with footnote markers
+        (("2022 (a)", "2021 (a)"), ["Short-term debt obligations (b)"]),
+    ],
+)
+def test_section_labels_under_the_header_keep_it_as_the_header(
+    tmp_path: Path, headers: tuple[str, str], labels: list[str]
+) -> None:
+    """Section labels between the column headers and the first row belong to the table, and
+    the headers above them stay its header: every cell of PepsiCo's cash flow statement and of
+    American Express's income statement had lost its year to the caption."""
+    above = ["Consolidated Statement of Cash Flows", "(in millions)"]
+    (doc,) = parse_path(
+        _statement_pdf(tmp_path / "s.pdf", above, headers, labels), ParseOptions(workers=1)
+    )
+    (table,) = doc.tables
+    assert [re.findall(r"20\d\d", h) for h in table.column_headers[1:]] == [["2022"], ["2021"]]
+    assert [re.findall(r"20\d\d", p or "") for p in table.column_periods[1:]] == [
+        ["2022"],
+        ["2021"],
+    ]
+    assert _row(table, "Depreciation and amortization") == [2763.0, 2710.0]
+    assert _row(table, "Capital spending") == [-5207.0, -4625.0]
+    assert set(labels) <= set(table.row_labels)  # the group headings of the rows under them
+
+
+def test_prose_above_a_label_is_not_a_header(tmp_path: Path) -> None:
+    """A paragraph, a label and rows with no header: the paragraph stays text and the label is
+    not pulled into a table with a header it does not have."""
+    above = ["The following table shows our cash flows for the last two years, in millions."]
+    (doc,) = parse_path(
+        _statement_pdf(tmp_path / "p.pdf", above, ("", ""), ["Operating"]), ParseOptions(workers=1)
+    )
+    (table,) = doc.tables
+    assert not any(table.column_periods)
+    assert "The following table" not in " ".join(table.column_headers)
+
+
+def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path) -> None:
+    """American Express's balance sheet: a row label too long for one line ("Card Member
+    receivables (includes ... 2021," / "$5,175), less reserves ... | 57,384 | 53,581") had
+    ended the table there, and every row below it lost the years."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "balance_sheet.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    y = letter[1] - 60
+    c.setFont("Helvetica", 9)
+    c.drawString(50, y, "Consolidated Balance Sheets (Millions)")
+    y -= 20
+    for x, year in zip((470.0, 540.0), ("2022", "2021"), strict=True):
+        c.drawRightString(x, y, year)
+
+    def row(label: str, a: str, b: str) -> None:
+        nonlocal y
+        y -= 12
+        c.drawString(50, y, label)
+        c.drawRightString(470.0, y, a)
+        c.drawRightString(540.0, y, b)
+
+    row("Cash and due from banks", "$ 5,510", "$ 1,292")
+    y -= 12
+    c.setFont("Helvetica", 7)
+    c.drawString(
+        50,
+        y,
+        "Card Member receivables (includes gross receivables available to settle obligations "
+        "of a consolidated entity: 2022, $5,193; 2021,",
+    )
+    c.setFont("Helvetica", 9)
+    row("$5,175), less reserves for credit losses", "57,384", "53,581")
+    row("Investment securities", "4,578", "2,591")
+    row("Total assets", "$ 228,354", "$ 188,548")
+    c.showPage()
+    c.save()
     (doc,) = parse_path(path, ParseOptions(workers=1))
     (table,) = doc.tables
     assert table.column_periods[1:] == ("2022", "2021")
-    assert _row(table, "Depreciation and amortization") == [2763.0, 2710.0]
-    assert _row(table, "Capital spending") == [-5207.0, -4625.0]
-    assert "Operating Activities" in table.row_labels  # the group heading of the rows under it
+    wrapped = next(label for label in table.row_labels if label.startswith("Card Member"))
+    assert wrapped.endswith("less reserves for credit losses")
+    assert _row(table, wrapped) == [57384.0, 53581.0]
+    assert _row(table, "Total assets") == [228354.0, 188548.0]

@@ -28,7 +28,8 @@ from finrag.documents.numbers import parse_number
 __all__ = ["Line", "PageLayout", "RawTable", "Word", "build_lines", "find_tables"]
 
 Box = tuple[float, float, float, float]
-_YEAR = re.compile(r"^\(?(19[5-9]\d|20\d\d)\)?$")
+# A year as a column heading, with a footnote marker when there is one ("2022 (a)", "2021*").
+_YEAR = re.compile(r"^\(?(19[5-9]\d|20\d\d)\)?(?:\s*(?:\([a-z\d]\)|\*{1,3}))?$")
 _CONTINUED = re.compile(r"\(?\bcontinued\b\)?", re.I)
 
 
@@ -230,7 +231,9 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
             break
         if _row_like(line):
             rows, last_row, label_run = rows + 1, j, 0
-        elif _is_label_line(line) and label_run < 2:
+        elif (_is_label_line(line) and label_run < 2) or (
+            label_run == 0 and _wraps_into_row(line, lines[j + 1] if j + 1 < len(lines) else None)
+        ):
             label_run += 1
         else:
             break
@@ -240,45 +243,84 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
     return i, last_row + 1
 
 
-def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
-    """``start`` moved up to a section label that sits between the period line and the first
-    row ("2022 2021 2020" / "Operating Activities" / "Net income ..." in a cash flow
-    statement): the label belongs to the table (the group of the rows under it), and the period
-    line above it is then found as the table's header. Without this the header walk stopped at
-    the label and the statement's cells had no year."""
-    k = start - 1
-    if k < 1 or k in used or k - 1 in used:
-        return start
-    label, period, first = lines[k], lines[k - 1], lines[start]
-    near = first.top - label.bottom <= 2.5 * max(label.height, 6.0) and (
-        label.top - period.bottom <= 2.5 * max(period.height, 6.0)
+def _wraps_into_row(line: Line, nxt: Line | None) -> bool:
+    """The first line of a row label too long for one line, whose numbers are on the next
+    line (American Express's balance sheet: "Card Member receivables (includes gross
+    receivables available to settle obligations of a consolidated variable interest entity:
+    2022, $5,193; 2021," / "$5,175), less reserves for credit losses: ... | 57,384 | 53,581").
+    Longer than a section label, so without this the table ended there and the rows below
+    lost the header."""
+    return (
+        nxt is not None
+        and len(line.segments) == 1
+        and not line.numeric[0]
+        and not line.text.rstrip().endswith(".")
+        and _row_like(nxt)
+        and nxt.top - line.bottom <= 2.5 * max(line.height, 6.0)
     )
-    return k if near and _is_label_line(label) and _is_period_line(period) else start
+
+
+def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
+    """``start`` moved up over the section labels that sit between the table's header and its
+    first row ("2022 2021 2020" / "Operating Activities" / "Net income ..." in a cash flow
+    statement; "2022 2021 2020" / "Revenues" / "Non-interest revenues" / "Discount revenue ..."
+    in American Express's income statement; "December 31, 2022" / "Total Level 1 ..." /
+    "Fixed income securities:" / "Corporate ..." in Boeing's pension assets): the labels belong
+    to the table (the groups of the rows under them), and the header above them is then found
+    by :func:`_header_lines`. Without this the header walk stopped at the labels, the header
+    went into the caption and the statement's cells had no year. At most :data:`_MAX_LABELS`
+    labels; none moves ``start`` unless a header line sits right above them."""
+    num_x0 = _numbers_x0(lines, start)
+    below, k = lines[start], start - 1
+    while k >= 1 and start - k <= _MAX_LABELS and k not in used:
+        label = lines[k]
+        if not _is_label_line(label) or below.top - label.bottom > 2.5 * max(label.height, 6.0):
+            return start
+        above = lines[k - 1]
+        if k - 1 in used or label.top - above.bottom > 2.5 * max(above.height, 6.0):
+            return start
+        if not _row_like(above) and _is_header_line(above, num_x0):
+            return k
+        below, k = label, k - 1
+    return start
+
+
+_MAX_LABELS = 3
 
 
 def _is_label_line(line: Line) -> bool:
     return len(line.segments) == 1 and len(line.text) < 90 and not line.numeric[0]
 
 
-def _header_lines(lines: list[Line], start: int, used: set[int]) -> list[int]:
-    """Indices of header lines directly above a region (period lines, column titles)."""
+def _numbers_x0(lines: list[Line], start: int) -> float:
+    """Where the number columns of the region at ``start`` begin: the first row's numbers (the
+    region may open with a section label, :func:`_label_above`, which has none)."""
     first = lines[start]
-    # the number columns start where the first row's numbers do (the region may open with a
-    # section label, :func:`_label_above`, which has none)
     numbered = first if any(first.numeric) else lines[min(start + 1, len(lines) - 1)]
-    num_x0 = min(
+    return min(
         (s.x0 for s, n in zip(numbered.segments, numbered.numeric, strict=True) if n),
         default=0.0,
     )
+
+
+def _is_header_line(line: Line, num_x0: float) -> bool:
+    """A line that can head number columns starting at ``num_x0``: periods only, titles that
+    reach over the number columns, or a line that starts above them."""
+    right_side = line.segments[-1].x1 > num_x0 and len(line.segments) >= 2
+    return _is_period_line(line) or right_side or line.words[0].x0 >= num_x0 - 5
+
+
+def _header_lines(lines: list[Line], start: int, used: set[int]) -> list[int]:
+    """Indices of header lines directly above a region (period lines, column titles)."""
+    num_x0 = _numbers_x0(lines, start)
     head: list[int] = []
     k = start - 1
-    below = first
+    below = lines[start]
     while k >= 0 and len(head) < 4 and k not in used:
         line = lines[k]
         if below.top - line.bottom > 2.5 * max(line.height, 6.0):
             break
-        right_side = line.segments[-1].x1 > num_x0 and len(line.segments) >= 2
-        if not (_is_period_line(line) or right_side or line.words[0].x0 >= num_x0 - 5):
+        if not _is_header_line(line, num_x0):
             break
         head.insert(0, k)
         below, k = line, k - 1
@@ -418,8 +460,11 @@ def _body_row(
     n = len(zones) + 1
     row: list[str] = [""] * n
     row_boxes: list[Box | None] = [None] * n
+    # a line of text alone is a label (a section heading or the first line of a wrapped row
+    # label) even where it runs on over the number columns
+    alone = len(line.segments) == 1 and line.segments[0].x0 < zones[0][0]
     for seg in line.segments:
-        is_label = seg.x1 <= zones[0][0] + 1 and not _is_numeric(seg.text)
+        is_label = (alone or seg.x1 <= zones[0][0] + 1) and not _is_numeric(seg.text)
         j = 0 if is_label else _column_of(seg, zones)
         row[j] = f"{row[j]} {seg.text}".strip()
         old = row_boxes[j]
@@ -435,11 +480,19 @@ def _body_row(
 
 
 def _continues_label(grid: list[list[str]], row: list[str]) -> bool:
-    """A wrapped row label: the previous row had only a label and this one starts lowercase."""
-    if not grid or not row[0] or not row[0][0].islower():
+    """A wrapped row label: the previous row had only a label, and this one starts lowercase
+    or the previous one broke off mid-phrase ("... entity: 2022, $5,193; 2021," / "$5,175),
+    less reserves ...")."""
+    if not grid or not row[0]:
         return False
     prev = grid[-1]
-    return bool(prev[0]) and not any(prev[1:]) and not prev[0].endswith(":")
+    if not prev[0] or any(prev[1:]) or prev[0].endswith(":"):
+        return False
+    return row[0][0].islower() or bool(_MID_PHRASE.search(prev[0]))
+
+
+# A label line that breaks off mid-phrase: the next line carries on with it.
+_MID_PHRASE = re.compile(r"(?:[,(\-–]|\b(?:and|or|of|for|to|the|in|on|at|by|from|with))$")
 
 
 def _union(a: Box, b: Box) -> Box:
