@@ -60,6 +60,15 @@ def test_explain_percent_change() -> None:
     assert format_result(result) == "1.6%"
 
 
+def test_a_difference_of_percentages_is_in_percentage_points() -> None:
+    """American Express's effective tax rate went from 24.6% to 21.6%: 3 points, not 3%."""
+    result = execute(parse_program("subtract(21.6%, 24.6%)"))
+    assert format_result(result) == "-3 percentage points"
+    assert explain(result) == "21.6% - 24.6% = -3 percentage points"
+    # a percentage less a plain number is not a difference of two percentages
+    assert format_result(execute(parse_program("subtract(21.6%, 0.1)"))) == "11.6%"
+
+
 def test_explain_keeps_needed_parentheses_only() -> None:
     result = execute(parse_program("add(1, 2), subtract(10, #0), multiply(#1, #0), exp(#2, 2)"))
     assert explain(result) == "((10 - (1 + 2)) × (1 + 2)) ^ 2 = 441"

@@ -85,8 +85,22 @@ def format_quantity(q: Quantity) -> str:
 
 
 def format_result(result: Result) -> str:
-    """The final answer of a program, formatted by its answer kind."""
+    """The final answer of a program, formatted by its answer kind. A difference of two
+    percentages is a change in percentage points: 21.6% - 24.6% is "-3 percentage points",
+    not a 3% fall."""
+    if _points(result):
+        return f"{format_number(result.quantity.value * 100, 1)} percentage points"
     return format_quantity(result.quantity)
+
+
+def _points(result: Result) -> bool:
+    last = result.trace[-1] if result.trace else None
+    return (
+        last is not None
+        and last.op is Op.SUBTRACT
+        and result.quantity.kind is Kind.PERCENT
+        and all(q.kind is Kind.PERCENT for q in last.inputs)
+    )
 
 
 def _operand_text(operand: Operand, exprs: list[str]) -> str:
