@@ -285,3 +285,40 @@ def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path
     assert wrapped.endswith("less reserves for credit losses")
     assert _row(table, wrapped) == [57384.0, 53581.0]
     assert _row(table, "Total assets") == [228354.0, 188548.0]
+
+
+def test_a_year_centred_over_two_columns_heads_both(tmp_path: Path) -> None:
+    """PepsiCo's equity statement: "2022" centred over "Shares | Amount", then "2021" over
+    the next two. By overlap the year had headed only one column, and the filled-in headers
+    had read "2021 Shares" under 2022."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "equity.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Consolidated Statement of Equity (in millions)")
+    right = (360.0, 420.0, 480.0, 540.0)
+    y -= 20
+    for centre, year in ((370.0, "2022"), (490.0, "2021")):
+        c.drawCentredString(centre, y, year)
+    y -= 12
+    for x, head in zip(right, ("Shares", "Amount", "Shares", "Amount"), strict=True):
+        c.drawRightString(x, y, head)
+    for label, values in (
+        ("Balance, beginning of year", ("1,383", "$ 23", "1,380", "$ 23")),
+        ("Change in repurchased common stock", ("(6)", "—", "3", "—")),
+        ("Balance, end of year", ("1,377", "$ 23", "1,383", "$ 23")),
+    ):
+        y -= 12
+        c.drawString(50, y, label)
+        for x, value in zip(right, values, strict=True):
+            c.drawRightString(x, y, value)
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert table.column_headers[1:] == ("2022 Shares", "2022 Amount", "2021 Shares", "2021 Amount")
+    assert table.column_periods[1:] == ("2022", "2022", "2021", "2021")
+    assert _row(table, "Balance, end of year") == [1377.0, 23.0, 1383.0, 23.0]

@@ -30,6 +30,7 @@ __all__ = ["Line", "PageLayout", "RawTable", "Word", "build_lines", "find_tables
 Box = tuple[float, float, float, float]
 # A year as a column heading, with a footnote marker when there is one ("2022 (a)", "2021*").
 _YEAR = re.compile(r"^\(?(19[5-9]\d|20\d\d)\)?(?:\s*(?:\([a-z\d]\)|\*{1,3}))?$")
+_YEAR_IN = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 _CONTINUED = re.compile(r"\(?\bcontinued\b\)?", re.I)
 
 
@@ -414,6 +415,32 @@ def _header_columns(seg: Word, zones: list[tuple[float, float]], first_x0: float
     return hits or [_column_of(seg, zones)]
 
 
+def _number_area(segments: list[Word], zones: list[tuple[float, float]]) -> list[Word]:
+    """The segments of a line over the number columns (not in the label area)."""
+    return [seg for seg in segments if seg.x1 > zones[0][0] + 1]
+
+
+def _period_spans(
+    segments: list[Word], zones: list[tuple[float, float]], cols: list[tuple[float, float]]
+) -> dict[int, list[int]]:
+    """The columns each period heading of a *spanning* header line heads (a line with fewer
+    headings than the header line below it: "2022" over "Shares | Amount", "December 31,
+    2022" over "Total | Level 1 | Level 2 | Level 3"): every column whose centre is nearer to
+    that heading than to any other heading of the line. By overlap, a centred "2022" had
+    headed only the column under it, and the columns on its left had taken the year of the
+    group before (PepsiCo's "2021 Shares" under 2022)."""
+    over = _number_area(segments, zones)
+    if not over:
+        return {}
+    spans: dict[int, list[int]] = {}
+    for j, (x0, x1) in enumerate(cols):
+        centre = (x0 + x1) / 2
+        nearest = min(over, key=lambda seg: abs((seg.x0 + seg.x1) / 2 - centre))
+        if _YEAR_IN.search(nearest.text):
+            spans.setdefault(id(nearest), []).append(j + 1)
+    return spans
+
+
 def _label_right(lines: list[Line], start: int, end: int, cols: list[tuple[float, float]]) -> float:
     """Right edge of the row-label area (the widest label left of the first column)."""
     edges = [
@@ -432,10 +459,13 @@ def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -
     n = len(cols) + 1
     grid: list[list[str]] = []
     boxes: list[list[Box | None]] = []
-    for k in head:
+    widths = [len(_number_area(lines[k].segments, zones)) for k in head]
+    for a, k in enumerate(head):
         row = [""] * n
+        spanning = widths[a] < max(widths[a + 1 :], default=0)
+        spans = _period_spans(lines[k].segments, zones, cols) if spanning else {}
         for seg in lines[k].segments:
-            for j in _header_columns(seg, zones, cols[0][0]):
+            for j in spans.get(id(seg)) or _header_columns(seg, zones, cols[0][0]):
                 row[j] = f"{row[j]} {seg.text}".strip()
         grid.append(row)
         boxes.append([None] * n)
