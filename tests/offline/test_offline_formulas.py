@@ -124,11 +124,22 @@ def test_definitions_in_later_sentences_are_found() -> None:
     assert list(defs) == ["gross profit"]
 
 
-def test_each_term_is_searched_under_its_usual_label() -> None:
+def test_each_term_is_searched_under_its_usual_labels() -> None:
     assert retrieval_queries(PEPSI_EBITDA_LESS_CAPEX) == [
         "operating income 2022",
+        "operating profit 2022",
+        "income from operations 2022",
+        "earnings from operations 2022",
+        "loss from operations 2022",
+        "operating loss 2022",
         "depreciation and amortization 2022",
         "capital expenditures 2022",
+        "capital spending 2022",
+        "purchases of property and equipment 2022",
+    ]
+    assert retrieval_queries("Define X as gross sales less returns. What was X in 2021?") == [
+        "gross sales 2021",
+        "returns 2021",
     ]
     assert retrieval_queries("What was net revenue in 2022?") == []
     assert "capital spending" in term_readings(Term("capex"))
@@ -275,3 +286,28 @@ def test_no_term_is_made_of_a_preposition() -> None:
     )
     assert search_phrase(Term("operating income")) == "operating income"
     assert search_phrase(Term("capex")) == "capital expenditures"
+
+
+def test_a_negated_or_scattered_name_is_not_the_line() -> None:
+    """Boeing's "Non-operating postretirement income included in Other income, net was $58
+    million" names no operating income, though it has both words: the sentence's $58 million
+    had been added to the depreciation as Boeing's EBITDA. A sentence must name the line as
+    a phrase, and a "non-" line is never it."""
+    from finrag.documents.model import Chunk, ChunkKind
+    from finrag.planning.offline.candidates import Operand, operands_from
+    from finrag.planning.offline.formula_plan import _names
+
+    def sentence_numbers(text: str) -> list[Operand]:
+        chunk = Chunk(id="d:p1:s0", doc_id="d", kind=ChunkKind.TEXT, text=text, page=1, ordinal=0)
+        info = analyze("what was operating income in 2022?")
+        return [o for o in operands_from([chunk], info) if o.source == "text"]
+
+    info = analyze("what was operating income in 2022?")
+    negated = sentence_numbers(
+        "Non-operating postretirement income included in Other income, net was $58 million in 2022."
+    )
+    assert negated and not any(_names(o, info, "operating income") for o in negated)
+    scattered = sentence_numbers("Operating costs rose, while interest income was $12 million.")
+    assert scattered and not any(_names(o, info, "operating income") for o in scattered)
+    stated = sentence_numbers("Operating income was $911 million in 2022.")
+    assert stated and all(_names(o, info, "operating income") for o in stated)

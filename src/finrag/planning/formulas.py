@@ -387,11 +387,18 @@ def _find_composite(sentence: str) -> tuple[int, int, Expr, bool, str] | None:
 
 
 def retrieval_queries(question: str) -> list[str]:
-    """One search per term of the formula the question asks for ("operating income 2022"),
-    with the question's years; empty when it asks for none."""
+    """One search per name a line of the formula the question asks for may carry, with the
+    question's years ("operating income 2022", "operating profit 2022", "loss from operations
+    2022", ...; the term itself when it has no usual names); empty when it asks for none.
+    Boeing's income statement says "Loss from operations", which a search for "operating
+    income" did not find."""
     formula = asked_formula(question)
     if formula is None:
         return []
     years = " ".join(dict.fromkeys(re.findall(r"(?:19|20)\d\d", question)))
-    out = [f"{search_phrase(term)} {years}".strip() for term in formula.terms]
+    out = [
+        f"{reading} {years}".strip()
+        for term in formula.terms
+        for reading in _usual_labels(" ".join(term.phrase.split())) or (term.phrase,)
+    ]
     return list(dict.fromkeys(out))

@@ -16,6 +16,7 @@ as adding it (``add(#0, @capex)``), which the trace shows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from .candidates import Operand, operands_from
 from .core import operand_matrix
 from .listwise import answer_probs
 from .model import OfflineModel, softmax
-from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match
+from .text import CUE_NAMES, QuestionInfo, analyze, content_stems, cue_flags, label_match, words
 
 __all__ = ["GroundedFormula", "asks_formula_alone", "ground", "states_composite"]
 
@@ -124,9 +125,7 @@ def _read_term(
         operands = [
             o
             for o in numbers
-            # every word of the reading in the line's label (or the sentence around it):
-            # "Profit at the commencement of sales-type leases" is no operating profit
-            if max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
+            if _names(o, info, reading)
             # a line of amounts is not a percentage ("Operating income | 11,512", not the
             # operating margin beside it), unless the term names a rate
             and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
@@ -147,6 +146,29 @@ def _read_term(
     i = int(np.argmax(probs))
     _, op, reading = entries[i]
     return GroundedTerm(term.phrase, reading, op, float(probs[i]))
+
+
+def _names(o: Operand, info: QuestionInfo, reading: str) -> bool:
+    """Whether the number's line names the reading: every word of it in a table row's label
+    (or its group), in any order ("Profit at the commencement of sales-type leases" is no
+    operating profit); in a sentence, the words together as a phrase near the number; and
+    never negated: "Non-operating postretirement income included in Other income, net was $58
+    million" names no operating income (Boeing's EBITDA had added it to the depreciation)."""
+    want = content_stems(words(reading))
+    if o.source == "table":
+        named = max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
+        return named and not _negated(content_stems(o.context), want)
+    near = content_stems(o.label)
+    n = len(want)
+    return any(
+        near[i : i + n] == want and (i == 0 or near[i - 1] != "non")
+        for i in range(len(near) - n + 1)
+    )
+
+
+def _negated(line: list[str], want: list[str]) -> bool:
+    """A word of the reading right after "non" in the line ("Non-operating income")."""
+    return any(a == "non" and b in want for a, b in itertools.pairwise(line))
 
 
 def ground(
