@@ -287,30 +287,61 @@ def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path
     assert _row(table, "Total assets") == [228354.0, 188548.0]
 
 
-def test_a_year_centred_over_two_columns_heads_both(tmp_path: Path) -> None:
-    """PepsiCo's equity statement: "2022" centred over "Shares | Amount", then "2021" over
-    the next two. By overlap the year had headed only one column, and the filled-in headers
-    had read "2021 Shares" under 2022."""
+@pytest.mark.parametrize(
+    ("upper", "lower", "headers", "periods"),
+    [
+        # PepsiCo's equity statement: a year over "Shares | Amount"
+        (
+            ("2022", "2021"),
+            ("Shares", "Amount", "Shares", "Amount"),
+            ("2022 Shares", "2022 Amount", "2021 Shares", "2021 Amount"),
+            ("2022", "2022", "2021", "2021"),
+        ),
+        # PepsiCo's segment table: a measure over three years
+        (
+            ("Net Revenue", "Operating Profit"),
+            ("2022", "2021", "2020", "2022", "2021", "2020"),
+            tuple(
+                f"{m} {y}" for m in ("Net Revenue", "Operating Profit") for y in (2022, 2021, 2020)
+            ),
+            ("2022", "2021", "2020", "2022", "2021", "2020"),
+        ),
+    ],
+)
+def test_a_heading_centred_over_its_columns_heads_them_all(
+    tmp_path: Path,
+    upper: tuple[str, str],
+    lower: tuple[str, ...],
+    headers: tuple[str, ...],
+    periods: tuple[str, ...],
+) -> None:
+    """A heading centred over a group of columns heads every column of the group. By overlap
+    it had headed only the columns under its text, and the next column had taken the heading
+    of the group before it (PepsiCo's equity statement read "2021 Shares" under 2022; its
+    segment table "Net Revenue 2022" over the operating profit of 11,512)."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "equity.pdf"
+    path = tmp_path / "grouped.pdf"
     c = canvas.Canvas(str(path), pagesize=letter)
     c.setFont("Helvetica", 9)
     y = letter[1] - 60
-    c.drawString(50, y, "Consolidated Statement of Equity (in millions)")
-    right = (360.0, 420.0, 480.0, 540.0)
+    c.drawString(50, y, "Consolidated Statement (in millions)")
+    step = 180.0 / len(lower) * 2
+    right = [560.0 - step * (len(lower) - 1 - j) for j in range(len(lower))]
+    half = len(lower) // 2
     y -= 20
-    for centre, year in ((370.0, "2022"), (490.0, "2021")):
-        c.drawCentredString(centre, y, year)
+    for group, heading in enumerate(upper):
+        cols = right[group * half : (group + 1) * half]
+        c.drawCentredString((cols[0] - 20 + cols[-1]) / 2, y, heading)
     y -= 12
-    for x, head in zip(right, ("Shares", "Amount", "Shares", "Amount"), strict=True):
+    for x, head in zip(right, lower, strict=True):
         c.drawRightString(x, y, head)
-    for label, values in (
-        ("Balance, beginning of year", ("1,383", "$ 23", "1,380", "$ 23")),
-        ("Change in repurchased common stock", ("(6)", "—", "3", "—")),
-        ("Balance, end of year", ("1,377", "$ 23", "1,383", "$ 23")),
-    ):
+    rows = {
+        "Balance, beginning of year": [f"{1380 + j}" for j in range(len(lower))],
+        "Balance, end of year": [f"{1377 + 10 * j:,}" for j in range(len(lower))],
+    }
+    for label, values in rows.items():
         y -= 12
         c.drawString(50, y, label)
         for x, value in zip(right, values, strict=True):
@@ -319,6 +350,6 @@ def test_a_year_centred_over_two_columns_heads_both(tmp_path: Path) -> None:
     c.save()
     (doc,) = parse_path(path, ParseOptions(workers=1))
     (table,) = doc.tables
-    assert table.column_headers[1:] == ("2022 Shares", "2022 Amount", "2021 Shares", "2021 Amount")
-    assert table.column_periods[1:] == ("2022", "2022", "2021", "2021")
-    assert _row(table, "Balance, end of year") == [1377.0, 23.0, 1383.0, 23.0]
+    assert table.column_headers[1:] == headers
+    assert table.column_periods[1:] == periods
+    assert _row(table, "Balance, end of year") == [1377.0 + 10 * j for j in range(len(lower))]

@@ -420,24 +420,33 @@ def _number_area(segments: list[Word], zones: list[tuple[float, float]]) -> list
     return [seg for seg in segments if seg.x1 > zones[0][0] + 1]
 
 
-def _period_spans(
+def _spans(
     segments: list[Word], zones: list[tuple[float, float]], cols: list[tuple[float, float]]
 ) -> dict[int, list[int]]:
-    """The columns each period heading of a *spanning* header line heads (a line with fewer
-    headings than the header line below it: "2022" over "Shares | Amount", "December 31,
-    2022" over "Total | Level 1 | Level 2 | Level 3"): every column whose centre is nearer to
-    that heading than to any other heading of the line. By overlap, a centred "2022" had
-    headed only the column under it, and the columns on its left had taken the year of the
-    group before (PepsiCo's "2021 Shares" under 2022)."""
-    over = _number_area(segments, zones)
-    if not over:
-        return {}
+    """The columns each heading of a *spanning* header line heads (a line with fewer headings
+    than the header line below it: "2022" over "Shares | Amount", "Net Revenue" and
+    "Operating Profit/(Loss)" each over "2022 2021 2020").
+
+    Headings are centred over their group. Between two headings the columns split at the
+    midpoint of their centres; an outer heading reaches as far out as it reaches in, so its
+    group is symmetric about it. A line with one heading spans every column when it names a
+    period (the table's date, "December 31, 2022"), else it keeps the overlap rule (a "Fair
+    Value" over three of four columns). By overlap a centred heading had headed only the
+    columns under its text, and the header rows' fill-in had then given the column on its
+    left the heading of the group before: PepsiCo's equity statement read "2021 Shares" under
+    2022, and its segment table "Net Revenue 2022 (a)" over the operating profit."""
+    over = sorted(_number_area(segments, zones), key=lambda seg: seg.x0)
+    centres = [(x0 + x1) / 2 for x0, x1 in cols]
+    if len(over) == 1:
+        every = list(range(1, len(cols) + 1))
+        return {id(over[0]): every} if _YEAR_IN.search(over[0].text) else {}
+    mids = [(a.x0 + a.x1) / 2 for a in over]
     spans: dict[int, list[int]] = {}
-    for j, (x0, x1) in enumerate(cols):
-        centre = (x0 + x1) / 2
-        nearest = min(over, key=lambda seg: abs((seg.x0 + seg.x1) / 2 - centre))
-        if _YEAR_IN.search(nearest.text):
-            spans.setdefault(id(nearest), []).append(j + 1)
+    for i, seg in enumerate(over):
+        # two or more headings: each has a neighbour, so at least one side is bounded
+        lo = (mids[i - 1] + mids[i]) / 2 if i > 0 else 2 * mids[i] - (mids[i] + mids[i + 1]) / 2
+        hi = (mids[i] + mids[i + 1]) / 2 if i + 1 < len(over) else 2 * mids[i] - lo
+        spans[id(seg)] = [j + 1 for j, c in enumerate(centres) if lo <= c < hi]
     return spans
 
 
@@ -463,7 +472,7 @@ def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -
     for a, k in enumerate(head):
         row = [""] * n
         spanning = widths[a] < max(widths[a + 1 :], default=0)
-        spans = _period_spans(lines[k].segments, zones, cols) if spanning else {}
+        spans = _spans(lines[k].segments, zones, cols) if spanning else {}
         for seg in lines[k].segments:
             for j in spans.get(id(seg)) or _header_columns(seg, zones, cols[0][0]):
                 row[j] = f"{row[j]} {seg.text}".strip()
