@@ -24,7 +24,7 @@ from finrag.dsl.printer import to_string
 from finrag.errors import DSLError, PlanningError
 from finrag.planning.base import Plan, Planner, PlanRequest, Turn, abstention_from_error
 from finrag.planning.evidence import build_context
-from finrag.planning.formulas import retrieval_queries
+from finrag.planning.formulas import names_line, retrieval_queries
 from finrag.retrieval.base import Retrieved, Retriever
 
 __all__ = ["AnswerPipeline", "Conversation"]
@@ -119,8 +119,11 @@ class AnswerPipeline:
         held = {h.chunk.id for h in hits}
         out = list(hits)
         for sub in retrieval_queries(question):
-            for hit in self.retriever.retrieve(tenant, sub, doc_ids=doc_ids, k=TERM_K):
-                if hit.chunk.id not in held:
+            k = TERM_K if sub.primary else 2 * TERM_K
+            for hit in self.retriever.retrieve(tenant, sub.text, doc_ids=doc_ids, k=k):
+                if hit.chunk.id in held:
+                    continue
+                if sub.primary or any(names_line(hit.chunk, name) for name in sub.names):
                     held.add(hit.chunk.id)
                     out.append(hit)
         return out

@@ -25,20 +25,29 @@ income statement and the cash flow statement) that one search does not both brin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
+
+from finrag.documents.model import Chunk, ChunkKind
+from finrag.lexical import stem, words
 
 __all__ = [
     "COMPOSITES",
     "BinOp",
     "Formula",
     "Term",
+    "TermQuery",
     "asked_formula",
     "first_sentence",
+    "line_words",
+    "names_line",
+    "names_row",
     "parse_expression",
     "render",
     "retrieval_queries",
+    "says",
     "search_phrase",
     "stated_definitions",
     "term_readings",
@@ -259,7 +268,14 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"d\s*&\s*a|depreciation (?:&|and) amortization", ("depreciation and amortization",)),
         (
             r"capex|capital expenditures?|capital spending",
-            ("capital expenditures", "capital spending", "purchases of property and equipment"),
+            (
+                "capital expenditures",
+                "capital spending",
+                "purchases of property and equipment",
+                "property, plant and equipment additions",
+                "additions to property and equipment",
+                "payments for property and equipment",
+            ),
         ),
         (r"(?:total |net )?revenues?", ("revenue", "net revenue", "net sales", "total revenues")),
         (r"(?:net )?sales", ("net sales", "revenue")),
@@ -386,19 +402,84 @@ def _find_composite(sentence: str) -> tuple[int, int, Expr, bool, str] | None:
     return None
 
 
-def retrieval_queries(question: str) -> list[str]:
-    """One search per name a line of the formula the question asks for may carry, with the
-    question's years ("operating income 2022", "operating profit 2022", "loss from operations
-    2022", ...; the term itself when it has no usual names); empty when it asks for none.
-    Boeing's income statement says "Loss from operations", which a search for "operating
-    income" did not find."""
+@dataclass(frozen=True, slots=True)
+class TermQuery:
+    """A search for one line of a formula: under its usual name (``primary``: every hit is
+    kept), or under all its other names at once (only hits that name the line are kept)."""
+
+    text: str  # what to search: "operating income 2022"
+    names: tuple[str, ...]  # the names searched for: ("operating income",)
+    primary: bool
+
+
+def retrieval_queries(question: str) -> list[TermQuery]:
+    """The searches for the lines of the formula the question asks for, with the question's
+    years; empty when it asks for none. Each line is searched under its usual name
+    ("operating income 2022"; the term itself when it has no usual names), then under all its
+    other names in one search ("operating profit income from operations ... 2022"), whose
+    hits are kept only when they name the line (:func:`names_line`): Boeing's income
+    statement says "Loss from operations", which a search for "operating income" did not
+    find, and one search per name cost ten retrievals for "EBITDA less capex"."""
     formula = asked_formula(question)
     if formula is None:
         return []
     years = " ".join(dict.fromkeys(re.findall(r"(?:19|20)\d\d", question)))
-    out = [
-        f"{reading} {years}".strip()
-        for term in formula.terms
-        for reading in _usual_labels(" ".join(term.phrase.split())) or (term.phrase,)
-    ]
-    return list(dict.fromkeys(out))
+    out: dict[str, TermQuery] = {}
+    for term in formula.terms:
+        names = _usual_labels(" ".join(term.phrase.split())) or (term.phrase,)
+        searches = [((names[0],), True)] + ([(names[1:], False)] if len(names) > 1 else [])
+        for searched, primary in searches:
+            text = f"{' '.join(searched)} {years}".strip()
+            out.setdefault(text, TermQuery(text, searched, primary))
+    return list(out.values())
+
+
+_JOINERS = frozenset({"and", "of", "from", "the", "for", "in", "to", "by", "on", "at"})
+
+
+def line_words(text: str) -> list[str]:
+    """The stems of a line's or a reading's words, joiners ("and", "of", ...) left out."""
+    return [stem(w) for w in words(text) if w not in _JOINERS]
+
+
+def says(line: Sequence[str], want: Sequence[str], gap: int = 1) -> bool:
+    """The reading's words in the line in their order, at most ``gap`` other words between
+    two of them ("Depreciation, depletion and amortization", "Income (loss) from
+    operations"), and not as a "non-" phrase ("Non-operating income"). "(Loss)/income from
+    operating investments" does not say "operating income"."""
+    if not want:
+        return False
+    for i, word in enumerate(line):
+        if word != want[0] or (i > 0 and line[i - 1] == "non"):
+            continue
+        at, ok = i, True
+        for nxt in want[1:]:
+            window = line[at + 1 : at + 2 + gap]
+            if nxt not in window:
+                ok = False
+                break
+            at = at + 1 + list(window).index(nxt)
+        if ok:
+            return True
+    return False
+
+
+# A row label that only closes its group ("Total" under "Net revenue").
+_CLOSING = frozenset({"total", "net", "consolidat"})
+
+
+def names_row(group: str, label: str, reading: str) -> bool:
+    """Whether a table row names the line: its label says the reading (:func:`says`), or it
+    is the total of a group heading that does ("Net revenue" / "Total"). Not across the two:
+    "Income taxes receivable" under "... operating activities" is no operating income."""
+    want = line_words(reading)
+    row = line_words(label)
+    return says(row, want) or (set(row) <= _CLOSING and says(line_words(group), want))
+
+
+def names_line(chunk: Chunk, reading: str) -> bool:
+    """Whether a chunk states the line a reading names: a table row (:func:`names_row`), or a
+    sentence that says it (:func:`says`)."""
+    if chunk.kind is ChunkKind.TABLE_ROW:
+        return names_row(chunk.group, chunk.row_label or "", reading)
+    return says(line_words(chunk.text), line_words(reading))

@@ -16,7 +16,6 @@ as adding it (``add(#0, @capex)``), which the trace shows.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +32,9 @@ from finrag.planning.formulas import (
     Formula,
     Term,
     first_sentence,
+    line_words,
+    names_row,
+    says,
     term_readings,
 )
 
@@ -40,7 +42,7 @@ from .candidates import Operand, operands_from
 from .core import operand_matrix
 from .listwise import answer_probs
 from .model import OfflineModel, softmax
-from .text import CUE_NAMES, QuestionInfo, analyze, content_stems, cue_flags, label_match, words
+from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags
 
 __all__ = ["GroundedFormula", "asks_formula_alone", "ground", "states_composite"]
 
@@ -60,7 +62,6 @@ _OTHER_ARITHMETIC = frozenset(
     }
 )
 _BLOCKING = tuple(i for i, name in enumerate(CUE_NAMES) if name in _OTHER_ARITHMETIC)
-_FULL = 0.99  # label recall of a reading whose every word the line names
 _RATE = re.compile(r"%|percent|margin|rate|ratio|yield", re.IGNORECASE)
 _OPS = {"+": Op.ADD, "-": Op.SUBTRACT, "*": Op.MULTIPLY, "/": Op.DIVIDE}
 
@@ -125,7 +126,7 @@ def _read_term(
         operands = [
             o
             for o in numbers
-            if _names(o, info, reading)
+            if _names(o, reading)
             # a line of amounts is not a percentage ("Operating income | 11,512", not the
             # operating margin beside it), unless the term names a rate
             and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
@@ -143,32 +144,64 @@ def _read_term(
     probs = answer_probs(
         softmax(np.array([e[0] for e in entries])), [e[1].in_units for e in entries]
     )
+    probs = _to_precise_cells(probs, [e[1] for e in entries])
     i = int(np.argmax(probs))
     _, op, reading = entries[i]
     return GroundedTerm(term.phrase, reading, op, float(probs[i]))
 
 
-def _names(o: Operand, info: QuestionInfo, reading: str) -> bool:
-    """Whether the number's line names the reading: every word of it in a table row's label
-    (or its group), in any order ("Profit at the commencement of sales-type leases" is no
-    operating profit); in a sentence, the words together as a phrase near the number; and
-    never negated: "Non-operating postretirement income included in Other income, net was $58
-    million" names no operating income (Boeing's EBITDA had added it to the depreciation)."""
-    want = content_stems(words(reading))
-    if o.source == "table":
-        named = max(label_match(info, o.label)[0], label_match(info, o.context)[0]) >= _FULL
-        return named and not _negated(content_stems(o.context), want)
-    near = content_stems(o.label)
-    n = len(want)
-    return any(
-        near[i : i + n] == want and (i == 0 or near[i - 1] != "non")
-        for i in range(len(near) - n + 1)
-    )
+def _to_precise_cells(probs: np.ndarray, operands: Sequence[Operand]) -> np.ndarray:
+    """A sentence's rounded figure and a table cell it rounds ("Capital expenditures totaled
+    $1.2 billion" and "Payments to acquire property, plant and equipment | (1,222)") are one
+    figure: the sentence's probability goes to the cell, the precise one (Boeing's free cash
+    flow had been 3,512 - 1,200 million)."""
+    out = probs.copy()
+    for i, text in enumerate(operands):
+        half = _half_unit(text) if text.source == "text" else None
+        if half is None:
+            continue
+        cells = [
+            j
+            for j, cell in enumerate(operands)
+            if cell.source == "table"
+            and cell.in_units != text.in_units
+            and abs(abs(cell.in_units) - abs(text.in_units)) <= half
+        ]
+        if cells:
+            best = max(cells, key=lambda j: out[j])
+            out[best] += out[i]
+            out[i] = 0.0
+    return out
 
 
-def _negated(line: list[str], want: list[str]) -> bool:
-    """A word of the reading right after "non" in the line ("Non-operating income")."""
-    return any(a == "non" and b in want for a, b in itertools.pairwise(line))
+_DECIMALS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def _half_unit(o: Operand) -> float | None:
+    """Half of the last digit a sentence's number states, in units ("$1.2 billion": 0.05
+    billion), or None when it states no scale (a bare figure is not a rounding)."""
+    if o.quantity.scale.factor == 1:
+        return None
+    found = _DECIMALS.search(o.text.split("|")[0])
+    decimals = len(found.group(1) or "") if found else 0
+    return 0.5 * 10.0**-decimals * o.quantity.scale.factor
+
+
+def _names(o: Operand, reading: str) -> bool:
+    """Whether the number's line names the reading (:func:`~finrag.planning.formulas.says`):
+    a table row's group heading and label, or its column header when the label names none of
+    the reading's words (a table with the metrics across the top); the words near a number in
+    a sentence. "Profit at the commencement of sales-type leases" is no operating profit,
+    "(Loss)/income from operating investments" no operating income, and "Non-operating
+    postretirement income ... was $58 million" none either: Boeing's EBITDA had added that
+    $58 million to the depreciation."""
+    want = line_words(reading)
+    if o.source != "table":
+        return says(line_words(" ".join(o.label)), want)
+    if names_row(" ".join(o.group), " ".join(o.label), reading):
+        return True
+    header = line_words(" ".join(o.context[len(o.label) :]))
+    return not set(want) & set(line_words(" ".join(o.label))) and says(header, want)
 
 
 def ground(

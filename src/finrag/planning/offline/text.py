@@ -20,7 +20,6 @@ __all__ = [
     "QuestionInfo",
     "analyze",
     "asks_change",
-    "content_stems",
     "cue_flags",
     "label_match",
     "rule_families",
@@ -241,12 +240,7 @@ def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, 
 
 @lru_cache(maxsize=16384)
 def _label_stems(label_words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(content_stems(label_words))
-
-
-def content_stems(label_words: Iterable[str]) -> list[str]:
-    """The stems of the content words, in order (stop words and numbers left out)."""
-    return [stem(w) for w in label_words if w not in _STOP and not w[0].isdigit()]
+    return frozenset(stem(w) for w in label_words if w not in _STOP and not w[0].isdigit())
 
 
 def cue_before(info: QuestionInfo, position: int, cues: Sequence[str] | frozenset[str]) -> bool:
