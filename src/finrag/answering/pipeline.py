@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from finrag.answering.answer import Answer, EvidenceItem, ProgramText, Timings, Usage
 from finrag.answering.trace import build_trace, chunk_id_of
 from finrag.answering.verify import ungrounded_literals
-from finrag.documents.model import Chunk
+from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.executor import Result, execute
 from finrag.dsl.format import explain, format_result
 from finrag.dsl.jsonform import to_json
@@ -119,11 +119,12 @@ class AnswerPipeline:
         held = {h.chunk.id for h in hits}
         out = list(hits)
         for sub in retrieval_queries(question):
-            k = TERM_K if sub.primary else 2 * TERM_K
-            for hit in self.retriever.retrieve(tenant, sub.text, doc_ids=doc_ids, k=k):
-                if hit.chunk.id in held:
-                    continue
-                if sub.primary or any(names_line(hit.chunk, name) for name in sub.names):
+            if not sub.primary and any(
+                h.chunk.kind is ChunkKind.TABLE_ROW and names_line(h.chunk, sub.usual) for h in out
+            ):
+                continue  # a table row under the usual name is held (a sentence may round it)
+            for hit in self.retriever.retrieve(tenant, sub.text, doc_ids=doc_ids, k=TERM_K):
+                if hit.chunk.id not in held and (sub.primary or names_line(hit.chunk, sub.name)):
                     held.add(hit.chunk.id)
                     out.append(hit)
         return out

@@ -404,22 +404,25 @@ def _find_composite(sentence: str) -> tuple[int, int, Expr, bool, str] | None:
 
 @dataclass(frozen=True, slots=True)
 class TermQuery:
-    """A search for one line of a formula: under its usual name (``primary``: every hit is
-    kept), or under all its other names at once (only hits that name the line are kept)."""
+    """A search for one line of a formula under one of the names filings give it."""
 
-    text: str  # what to search: "operating income 2022"
-    names: tuple[str, ...]  # the names searched for: ("operating income",)
-    primary: bool
+    text: str  # what to search: "loss from operations 2022"
+    name: str  # the name searched: "loss from operations"
+    primary: bool  # the line's usual name: every hit is kept, not only lines that name it
+    usual: str  # the line's usual name ("operating income")
 
 
 def retrieval_queries(question: str) -> list[TermQuery]:
-    """The searches for the lines of the formula the question asks for, with the question's
-    years; empty when it asks for none. Each line is searched under its usual name
-    ("operating income 2022"; the term itself when it has no usual names), then under all its
-    other names in one search ("operating profit income from operations ... 2022"), whose
-    hits are kept only when they name the line (:func:`names_line`): Boeing's income
-    statement says "Loss from operations", which a search for "operating income" did not
-    find, and one search per name cost ten retrievals for "EBITDA less capex"."""
+    """The searches for the lines of the formula the question asks for, one per name a line
+    may carry, with the question's years ("operating income 2022", "operating profit 2022",
+    "loss from operations 2022", ...; the term itself when it has no usual names); empty when
+    it asks for none. Boeing's income statement says "Loss from operations", which a search
+    for "operating income" did not find. The pipeline keeps the hits of the other names only
+    when they name the line (:func:`names_line`), and skips them when it already holds a table
+    row under the usual name (not a sentence: "Capital expenditures totaled $1.2 billion" is
+    rounded, the cash flow line is not). (One search for all the other names at once found Boeing's segment
+    line "(Loss)/earnings from operations", which has more of their words, and not the
+    consolidated "Loss from operations".)"""
     formula = asked_formula(question)
     if formula is None:
         return []
@@ -427,10 +430,9 @@ def retrieval_queries(question: str) -> list[TermQuery]:
     out: dict[str, TermQuery] = {}
     for term in formula.terms:
         names = _usual_labels(" ".join(term.phrase.split())) or (term.phrase,)
-        searches = [((names[0],), True)] + ([(names[1:], False)] if len(names) > 1 else [])
-        for searched, primary in searches:
-            text = f"{' '.join(searched)} {years}".strip()
-            out.setdefault(text, TermQuery(text, searched, primary))
+        for name in names:
+            text = f"{name} {years}".strip()
+            out.setdefault(text, TermQuery(text, name, name == names[0], names[0]))
     return list(out.values())
 
 
