@@ -87,8 +87,13 @@ class AnswerPipeline:
         chunks = [h.chunk for h in hits]
         if conversation is not None:
             chunks = conversation.with_cited(chunks)
+        filers = tuple(sorted(name for name in self.retriever.registrants(tenant, doc_ids) if name))
         request = PlanRequest(
-            question=question, evidence=chunks, conversation=turns, request_id=rid
+            question=question,
+            evidence=chunks,
+            conversation=turns,
+            request_id=rid,
+            filers=filers,
         )
         try:
             plan = self.planner.plan(request)

@@ -62,6 +62,9 @@ class PlanRequest:
     evidence: Sequence[Chunk]
     conversation: Sequence[Turn] = ()
     request_id: str = ""
+    # the registrants of the documents in scope ("THE BOEING COMPANY"): the company a question
+    # names by its own name ("Boeing's operating margin") rather than a segment of it
+    filers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

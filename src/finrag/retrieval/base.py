@@ -121,3 +121,8 @@ class Retriever(ABC):
         k: int = 8,
     ) -> list[Retrieved]:
         """At most ``k`` evidence chunks for ``question``, best first."""
+
+    def registrants(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
+        """The filers of the documents in scope (``doc_ids``, else all the tenant's), as their
+        cover pages name them ("THE BOEING COMPANY"); empty when unknown."""
+        return set()

@@ -178,12 +178,14 @@ class HybridRetriever(Retriever):
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return question
         question = spell_quarters(question)
-        names = self._scope_registrants(tenant, doc_ids)
+        names = self.registrants(tenant, doc_ids)
         if len(names) != 1 or "" in names:
             return question
         return without_names(question, [name_terms(names.pop())])
 
-    def _scope_registrants(self, tenant: str, doc_ids: Collection[str] | None) -> set[str]:
+    def registrants(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
+        """The registrants of the documents in scope, read once per document and kept."""
+        check_tenant(tenant)
         ids = (
             [d.id for d in self.store.list_documents(tenant)]
             if doc_ids is None

@@ -17,7 +17,7 @@ as adding it (``add(#0, @capex)``), which the trace shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,7 @@ from .candidates import Operand, operands_from
 from .core import operand_matrix
 from .listwise import answer_probs
 from .model import OfflineModel, softmax
+from .scope import prefer_consolidated
 from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags
 
 __all__ = ["GroundedFormula", "asks_formula_alone", "ground", "states_composite"]
@@ -115,15 +116,19 @@ def states_composite(formula: Formula, evidence: Sequence[Chunk]) -> bool:
 
 
 def _read_term(
-    term: Term, year: int | None, numbers: Sequence[Operand], model: OfflineModel
+    term: Term,
+    year: int | None,
+    numbers: Sequence[Operand],
+    model: OfflineModel,
+    narrow: Callable[[Sequence[Operand]], list[Operand]] = list,
 ) -> GroundedTerm | None:
-    """The term's line: each number whose line names every word of one of the term's readings
-    is scored by the lookup model under that reading (its best, when several fit), and one
-    softmax over all of them, summed over the places the same value is read, picks it."""
-    scored: dict[tuple[str, float], tuple[float, Operand, str]] = {}
+    """The term's line: each number whose line names one of the term's readings is scored by
+    the lookup model under that reading (its best, when several fit), and one softmax over all
+    of them, summed over the places the same value is read, picks it. ``narrow`` keeps some of
+    the numbers that name the term (:func:`.scope.prefer_consolidated`: the company's lines)."""
+    named: dict[str, list[Operand]] = {}
     for reading in term_readings(term):
-        info = analyze(f"what was {reading} in {year}?" if year else f"what was {reading}?")
-        operands = [
+        named[reading] = [
             o
             for o in numbers
             if _names(o, reading)
@@ -131,8 +136,13 @@ def _read_term(
             # operating margin beside it), unless the term names a rate
             and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
         ]
+    kept = {id(o) for o in narrow(list({id(o): o for ops in named.values() for o in ops}.values()))}
+    scored: dict[tuple[str, float], tuple[float, Operand, str]] = {}
+    for reading, found in named.items():
+        operands = [o for o in found if id(o) in kept]
         if not operands:
             continue
+        info = analyze(f"what was {reading} in {year}?" if year else f"what was {reading}?")
         z = model.lookup_scores(operand_matrix(operands, info))
         for op, score in zip(operands, z.tolist(), strict=True):
             key = (op.text, op.in_units)
@@ -205,16 +215,27 @@ def _names(o: Operand, reading: str) -> bool:
 
 
 def ground(
-    formula: Formula, info: QuestionInfo, evidence: Sequence[Chunk], model: OfflineModel
+    formula: Formula,
+    info: QuestionInfo,
+    evidence: Sequence[Chunk],
+    model: OfflineModel,
+    filers: Sequence[str] = (),
 ) -> GroundedFormula | None:
-    """The formula's program over the evidence's cells, or None when a term is not found."""
+    """The formula's program over the evidence's cells, or None when a term is not found.
+    ``filers``: the registrants in scope, so the company's name is not taken for a segment."""
     year = info.years[0] if info.years else None
     # the evidence's numbers (those of the question left out) do not depend on the reading
     numbers = [o for o in operands_from(evidence, info) if o.source != "question"]
+    asked = analyze(first_sentence(info.text))
+    metric = [formula.name, *(r for t in formula.terms for r in term_readings(t))]
+
+    def narrow(found: Sequence[Operand]) -> list[Operand]:
+        return prefer_consolidated(found, evidence, asked, metric, filers)
+
     read: dict[str, GroundedTerm] = {}
     for term in formula.terms:
         if term.phrase not in read:
-            found = _read_term(term, year, numbers, model)
+            found = _read_term(term, year, numbers, model, narrow)
             if found is None:
                 return None
             read[term.phrase] = found

@@ -40,6 +40,7 @@ from .intent import asks_yes_no, compares, description_reason
 from .listwise import answer_probs
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
+from .scope import prefer_consolidated, prefer_reported
 from .sketches import build_program, sketch_by_name
 from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags
 
@@ -117,11 +118,12 @@ class OfflinePlanner:
             and asks_formula_alone(formula, info)
             and not states_composite(formula, request.evidence)
         ):
-            return self._formula(formula, info, request.evidence)
+            return self._formula(formula, info, request.evidence, request.filers)
         named = named_ratio(info)
         stated = stating_rows(named, request.evidence) if named is not None else []
-        if stated:  # a row states the ratio asked for ("Effective income tax rate | -0.6%")
-            plan = self._stated(info, stated)
+        if stated and named is not None:  # a row states the ratio ("Effective income tax rate")
+            metric = info.text[named.start : named.end]
+            plan = self._stated(info, stated, metric, request.filers)
             if plan is not None:
                 return plan
         scored = self._score(info, request.evidence)
@@ -200,12 +202,18 @@ class OfflinePlanner:
             "every likely program failed the unit or plausibility check: " + "; ".join(errors[:3])
         )
 
-    def _formula(self, formula: Formula, info: QuestionInfo, evidence: Sequence[Chunk]) -> Plan:
+    def _formula(
+        self,
+        formula: Formula,
+        info: QuestionInfo,
+        evidence: Sequence[Chunk],
+        filers: Sequence[str] = (),
+    ) -> Plan:
         """A formula the question defines or names (:mod:`finrag.planning.formulas`): each
         term read from the evidence (:func:`.formula_plan.ground`), the program run through
         the unit guard, answered when every term clears the lookup model's cut-off (each is a
         lookup); the answer's confidence is the product of the terms'."""
-        grounded = ground(formula, info, evidence, self.model)
+        grounded = ground(formula, info, evidence, self.model, filers)
         what = f"{formula.name} = {formula}"
         if grounded is None:
             missing = ", ".join(t.phrase for t in formula.terms)
@@ -233,18 +241,33 @@ class OfflinePlanner:
             )
         return self._plan(grounded.program, grounded.confidence, evidence)
 
-    def _stated(self, info: QuestionInfo, rows: Sequence[Chunk]) -> Plan | None:
+    def _stated(
+        self,
+        info: QuestionInfo,
+        rows: Sequence[Chunk],
+        metric: str = "",
+        filers: Sequence[str] = (),
+    ) -> Plan | None:
         """Read a ratio from the rows that state it ("Effective income tax rate | (0.6)%").
 
         With a year named, the cells of that year are the answer: one value is read with the
         fixed confidence of a rule (:data:`_STATED_CONFIDENCE`), several different values (one
-        per segment) make an abstention that lists them. With no year, the operand model picks
+        per segment) make an abstention that lists them, unless the question names only the
+        metric, the company (``filers``) and the period and one value comes from the
+        consolidated statements (:func:`.scope.prefer_consolidated`) and is the reported (GAAP)
+        one (:func:`.scope.prefer_reported`): "What was Boeing's operating margin in 2022?" is
+        the company's (5.3)%, not one of its segments' nor its "Core operating margin" (7.0)%. With no year, the operand model picks
         the column and its probability must pass the cut-off. None: nothing to read.
         """
         operands = [o for o in operands_from(rows, info) if o.source == "table"]
         if info.years:
             operands = [o for o in operands if set(info.years) & set(o.years)]
             confidence = _STATED_CONFIDENCE
+        # the company's reported figure when only the metric, the company and the period are
+        # named: not a segment's, not a non-GAAP "core" measure
+        operands = prefer_reported(
+            prefer_consolidated(operands, rows, info, [metric], filers), rows, info
+        )
         if not operands:
             return None
         if not info.years:

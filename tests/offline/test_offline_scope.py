@@ -1,0 +1,69 @@
+"""Whose figure: the company's consolidated, reported line unless the question names more."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.documents.model import Chunk
+from finrag.dsl.executor import execute
+from finrag.planning.base import PlanRequest
+from finrag.planning.evidence import build_context
+from finrag.planning.offline import OfflinePlanner
+from finrag.planning.offline.scope import names_more
+from finrag.planning.offline.text import analyze
+from support import record_chunks
+
+BOEING = ("THE BOEING COMPANY",)
+
+
+def _in(section: str, chunks: list[Chunk], group: str = "") -> list[Chunk]:
+    return [c.model_copy(update={"section": section, "group": group}) for c in chunks]
+
+
+def _filing() -> list[Chunk]:
+    """Boeing's 10-K as the planner sees it: the consolidated summary (GAAP and non-GAAP
+    margins) and a segment's results, each stating an operating margin for 2022."""
+    head = ["(dollars in millions)", "2022", "2021"]
+    gaap = record_chunks([head, ["operating margins", "(5.3)%", "(4.4)%"]], record_id="B/1")
+    core = record_chunks([head, ["core operating margins", "(7.0)%", "(6.0)%"]], record_id="B/2")
+    segment = record_chunks([head, ["operating margins", "(15.3)%", "5.8%"]], record_id="B/3")
+    return [
+        *_in("Consolidated Results of Operations", gaap, "GAAP"),
+        *_in("Consolidated Results of Operations", core, "Non-GAAP (1)"),
+        *_in("Results of Operations", segment),
+    ]
+
+
+def _answer(planner: OfflinePlanner, question: str, filers: tuple[str, ...]) -> float | None:
+    chunks = _filing()
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
+    if plan.program is None:
+        return None
+    return execute(plan.program, build_context(chunks)).value
+
+
+def test_the_company_s_margin_is_the_consolidated_reported_one(planner: OfflinePlanner) -> None:
+    """Boeing states six operating margins for 2022; the company's is the consolidated GAAP
+    (5.3)%. It had abstained, listing them all."""
+    assert _answer(planner, "What was Boeing's operating margin in 2022?", BOEING) == (
+        pytest.approx(-0.053)
+    )
+    assert _answer(planner, "What was the operating margin in 2022?", ()) == pytest.approx(-0.053)
+    # the non-GAAP measure when the question asks for it
+    assert _answer(planner, "What was Boeing's core operating margin in 2022?", BOEING) == (
+        pytest.approx(-0.07)
+    )
+
+
+def test_a_question_that_names_more_takes_no_preference(planner: OfflinePlanner) -> None:
+    """'BDS' may be a segment: the lines are listed, not the company's figure given."""
+    assert _answer(planner, "What was the operating margin of BDS in 2022?", BOEING) is None
+    # without the registrant, "Boeing's" is something the question names
+    assert _answer(planner, "What was Boeing's operating margin in 2022?", ()) is None
+
+
+def test_names_more_ignores_the_metric_company_and_period() -> None:
+    info = analyze("What was Boeing's FY2022 operating margin for the full year?")
+    assert not names_more(info, ["operating margin"], BOEING)
+    assert names_more(info, ["operating margin"], ())
+    assert names_more(analyze("What was the operating margin in Europe?"), ["operating margin"], ())
