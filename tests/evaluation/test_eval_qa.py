@@ -114,3 +114,24 @@ def test_full_evaluation_runs(dataset: str, path: tuple[str, str], tmp_path: Pat
         tmp_path / "e.db",
     )
     assert code == 0, report
+
+
+def test_each_evaluation_has_a_store_of_its_own() -> None:
+    """BM25 statistics span a store file: an evaluation sharing one with another read
+    different evidence depending on which had run first, so each has its own."""
+    from finrag.evaluation.qa_cli import qa_store_name
+
+    dev, train = Path("finqa/dev_sample200.json"), Path("finqa/train_sample100.json")
+    names = {
+        qa_store_name("finqa", [dev], None, False),
+        qa_store_name("finqa", [train], None, False),
+        qa_store_name("finqa", [train], 20, False),
+        qa_store_name("tatqa", [Path("tatqa/tatqa_dataset_dev.json")], None, False),
+        qa_store_name("tatqa", [Path("tatqa/tatqa_dataset_dev.json")], None, True),
+        qa_store_name("financebench", [Path("financebench/questions_sample.jsonl")], None, False),
+    }
+    assert len(names) == 6
+    # the same evaluation finds its store again, wherever the file is
+    assert qa_store_name("finqa", [Path("/elsewhere/dev_sample200.json")], None, False) == (
+        qa_store_name("finqa", [dev], None, False)
+    )
