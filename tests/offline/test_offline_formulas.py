@@ -15,7 +15,6 @@ from finrag.planning.formulas import (
     parse_expression,
     render,
     retrieval_queries,
-    search_phrase,
     stated_definitions,
     term_readings,
 )
@@ -315,8 +314,9 @@ def test_no_term_is_made_of_a_preposition() -> None:
     assert (
         formula is not None and str(formula) == "operating income + depreciation and amortization"
     )
-    assert search_phrase(Term("operating income")) == "operating income"
-    assert search_phrase(Term("capex")) == "capital expenditures"
+    assert [q.usual for q in retrieval_queries("What was free cash flow less capex in 2022?")][
+        -1
+    ] == ("capital expenditures")
 
 
 def test_a_line_names_a_reading_by_its_label_or_a_phrase() -> None:

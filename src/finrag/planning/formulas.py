@@ -48,7 +48,6 @@ __all__ = [
     "render",
     "retrieval_queries",
     "says",
-    "search_phrase",
     "stated_definitions",
     "term_readings",
 ]
@@ -298,14 +297,6 @@ def _usual_labels(phrase: str) -> tuple[str, ...]:
         if pattern.match(phrase):
             return readings
     return ()
-
-
-def search_phrase(term: Term) -> str:
-    """What to search for the term's line: its usual label ("capex" -> "capital
-    expenditures", "unadjusted operating income" -> "operating income"), else the term."""
-    phrase = " ".join(term.phrase.split())
-    usual = _usual_labels(phrase)
-    return usual[0] if usual else phrase
 
 
 _CLAUSE_END = r"(?=[.;?!]|\bthen\b|$)"
