@@ -353,3 +353,49 @@ def test_a_heading_centred_over_its_columns_heads_them_all(
     assert table.column_headers[1:] == headers
     assert table.column_periods[1:] == periods
     assert _row(table, "Balance, end of year") == [1377.0 + 10 * j for j in range(len(lower))]
+
+
+def test_a_row_whose_text_wraps_keeps_its_numbers_and_the_table_its_header(
+    tmp_path: Path,
+) -> None:
+    """Pfizer's product revenues: a product, its indication in a column of text that wraps
+    over two lines, and the numbers on the last line. The table had ended at the wrapped
+    text, and "469 | 430" had become a row with no label in a table with no header."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "products.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 8)
+    y = letter[1] - 60
+    c.drawString(50, y, "Product revenues (millions)")
+    y -= 16
+    c.drawString(50, y, "PRODUCT")
+    c.drawString(150, y, "PRIMARY INDICATION")
+    for x, year in zip((480.0, 540.0), ("2023", "2022"), strict=True):
+        c.drawRightString(x, y, year)
+
+    def line(label: str, text: str, numbers: tuple[str, ...] = ()) -> None:
+        nonlocal y
+        y -= 11
+        if label:
+            c.drawString(50, y, label)
+        if text:
+            c.drawString(150, y, text)
+        for x, value in zip((480.0, 540.0), numbers, strict=False):
+            c.drawRightString(x, y, value)
+
+    line("Paxlovid", "COVID-19 in certain high-risk patients", ("143", "8,115"))
+    line("Xeljanz", "RA, PsA, UC, active polyarticular course juvenile arthritis,")
+    line("", "ankylosing spondylitis")
+    line("", "", ("469", "430"))
+    line("Sulperazon", "Bacterial infections", ("177", "210"))
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert table.column_periods[-2:] == ("2023", "2022")
+    labels = {label.split()[0]: label for label in table.row_labels}
+    assert set(labels) == {"Paxlovid", "Xeljanz", "Sulperazon"}  # no row without a label
+    assert _row(table, labels["Xeljanz"])[-2:] == [469.0, 430.0]
+    assert _row(table, labels["Sulperazon"])[-2:] == [177.0, 210.0]

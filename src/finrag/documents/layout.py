@@ -232,9 +232,10 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
             break
         if _row_like(line):
             rows, last_row, label_run = rows + 1, j, 0
-        elif (_is_label_line(line) and label_run < 2) or (
-            label_run == 0 and _wraps_into_row(line, lines[j + 1] if j + 1 < len(lines) else None)
-        ):
+        elif label_run == 0 and (wrapped := _wrapped_row(lines, j)) is not None:
+            j = wrapped  # the lines of one wrapped row, up to the line with its numbers
+            continue
+        elif _is_label_line(line) and label_run < 2:
             label_run += 1
         else:
             break
@@ -244,21 +245,27 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
     return i, last_row + 1
 
 
-def _wraps_into_row(line: Line, nxt: Line | None) -> bool:
-    """The first line of a row label too long for one line, whose numbers are on the next
-    line (American Express's balance sheet: "Card Member receivables (includes gross
-    receivables available to settle obligations of a consolidated variable interest entity:
-    2022, $5,193; 2021," / "$5,175), less reserves for credit losses: ... | 57,384 | 53,581").
-    Longer than a section label, so without this the table ended there and the rows below
-    lost the header."""
-    return (
-        nxt is not None
-        and len(line.segments) == 1
-        and not line.numeric[0]
-        and not line.text.rstrip().endswith(".")
-        and _row_like(nxt)
-        and nxt.top - line.bottom <= 2.5 * max(line.height, 6.0)
-    )
+def _wrapped_row(lines: list[Line], j: int) -> int | None:
+    """The row line that completes the wrapped text starting at line ``j`` (its index), or
+    None. A row's text may wrap over a few lines with the numbers on the last: a label too
+    long for one line (American Express's balance sheet: "Card Member receivables (includes
+    gross receivables available to settle obligations of a consolidated variable interest
+    entity: 2022, $5,193; 2021," / "$5,175), less reserves for credit losses: ... | 57,384 |
+    53,581"), or a label beside a column of text that wraps (Pfizer's "Xeljanz | RA, PsA, UC,
+    ... arthritis," / "ankylosing spondylitis" / "469 | 430 | 706 | 802"). Without this the
+    table ended there and the rows below lost the header."""
+    for k in range(j, min(j + _MAX_WRAP, len(lines) - 1)):
+        line, nxt = lines[k], lines[k + 1]
+        if any(line.numeric) or line.text.rstrip().endswith("."):
+            return None
+        if nxt.top - line.bottom > 2.5 * max(line.height, 6.0):
+            return None
+        if _row_like(nxt):
+            return k + 1
+    return None
+
+
+_MAX_WRAP = 3  # lines of wrapped text before the row's numbers
 
 
 def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
@@ -479,7 +486,7 @@ def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -
         grid.append(row)
         boxes.append([None] * n)
     for k in range(start, end):
-        _body_row(lines[k], zones, grid, boxes)
+        _body_row(lines[k], zones, grid, boxes, len(head))
     used_lines = [lines[k] for k in [*head, *range(start, end)]]
     bbox = (
         min(ln.x0 for ln in used_lines),
@@ -495,6 +502,7 @@ def _body_row(
     zones: list[tuple[float, float]],
     grid: list[list[str]],
     boxes: list[list[Box | None]],
+    head: int = 0,
 ) -> None:
     n = len(zones) + 1
     row: list[str] = [""] * n
@@ -509,8 +517,10 @@ def _body_row(
         old = row_boxes[j]
         new = (seg.x0, seg.top, seg.x1, seg.bottom)
         row_boxes[j] = new if old is None else _union(old, new)
-    if _continues_label(grid, row):
-        grid[-1][0] = f"{grid[-1][0]} {row[0]}"
+    body = len(grid) > head
+    if body and (_continues_label(grid[-1], row) or _completes_row(grid[-1], row)):
+        if row[0]:
+            grid[-1][0] = f"{grid[-1][0]} {row[0]}"
         grid[-1][1:] = row[1:]
         boxes[-1] = row_boxes
         return
@@ -518,16 +528,32 @@ def _body_row(
     boxes.append(row_boxes)
 
 
-def _continues_label(grid: list[list[str]], row: list[str]) -> bool:
-    """A wrapped row label: the previous row had only a label, and this one starts lowercase
-    or the previous one broke off mid-phrase ("... entity: 2022, $5,193; 2021," / "$5,175),
-    less reserves ...")."""
-    if not grid or not row[0]:
-        return False
-    prev = grid[-1]
-    if not prev[0] or any(prev[1:]) or prev[0].endswith(":"):
+def _has_numbers(row: list[str]) -> bool:
+    return any(cell and _is_numeric(cell) for cell in row[1:])
+
+
+def _continues_label(prev: list[str], row: list[str]) -> bool:
+    """A wrapped row label: the previous row had a label and no numbers (text beside it, such
+    as Pfizer's "Primary indication" column, may wrap too), and this one starts lowercase or
+    the previous one broke off mid-phrase ("... entity: 2022, $5,193; 2021," / "$5,175), less
+    reserves ...")."""
+    if not row[0] or not prev[0] or _has_numbers(prev) or prev[0].endswith(":"):
         return False
     return row[0][0].islower() or bool(_MID_PHRASE.search(prev[0]))
+
+
+def _completes_row(prev: list[str], row: list[str]) -> bool:
+    """A line of numbers alone under a label with none: the row's numbers, printed on the last
+    line of its wrapped text (Pfizer's "Xeljanz | RA, PsA, UC, ... arthritis," /
+    "ankylosing spondylitis" / "469 | 430 | 706 | 802"). A section label ("Liabilities:")
+    keeps its line of its own."""
+    return (
+        not row[0]
+        and _has_numbers(row)
+        and bool(prev[0])
+        and not _has_numbers(prev)
+        and not prev[0].endswith(":")
+    )
 
 
 # A label line that breaks off mid-phrase: the next line carries on with it.
