@@ -360,7 +360,8 @@ def test_a_row_whose_text_wraps_keeps_its_numbers_and_the_table_its_header(
 ) -> None:
     """Pfizer's product revenues: a product, its indication in a column of text that wraps
     over two lines, and the numbers on the last line. The table had ended at the wrapped
-    text, and "469 | 430" had become a row with no label in a table with no header."""
+    text, and "469 | 430" had become a row with no label in a table with no header; a long
+    indication had been read into the first number's cell."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
@@ -398,4 +399,7 @@ def test_a_row_whose_text_wraps_keeps_its_numbers_and_the_table_its_header(
     labels = {label.split()[0]: label for label in table.row_labels}
     assert set(labels) == {"Paxlovid", "Xeljanz", "Sulperazon"}  # no row without a label
     assert _row(table, labels["Xeljanz"])[-2:] == [469.0, 430.0]
+    # the indication beside the product is words, not a number's cell (the 143 had been lost)
+    assert _row(table, labels["Paxlovid"]) == [143.0, 8115.0]
+    assert "high-risk patients" in labels["Paxlovid"]
     assert _row(table, labels["Sulperazon"])[-2:] == [177.0, 210.0]

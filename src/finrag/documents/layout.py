@@ -486,7 +486,7 @@ def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -
         grid.append(row)
         boxes.append([None] * n)
     for k in range(start, end):
-        _body_row(lines[k], zones, grid, boxes, len(head))
+        _body_row(lines[k], zones, grid, boxes, len(head), cols[0][0])
     used_lines = [lines[k] for k in [*head, *range(start, end)]]
     bbox = (
         min(ln.x0 for ln in used_lines),
@@ -503,15 +503,22 @@ def _body_row(
     grid: list[list[str]],
     boxes: list[list[Box | None]],
     head: int = 0,
+    first_x0: float | None = None,
 ) -> None:
     n = len(zones) + 1
     row: list[str] = [""] * n
     row_boxes: list[Box | None] = [None] * n
     # a line of text alone is a label (a section heading or the first line of a wrapped row
-    # label) even where it runs on over the number columns
+    # label) even where it runs on over the number columns; so is text that starts left of
+    # the first number column, a column of words beside the label (Pfizer's "Paxlovid |
+    # COVID-19 in certain high-risk patients | 143 | ...": the words had been read into the
+    # first number's cell, and the 143 lost)
     alone = len(line.segments) == 1 and line.segments[0].x0 < zones[0][0]
+    words_x0 = zones[0][0] if first_x0 is None else first_x0 - 2
     for seg in line.segments:
-        is_label = (alone or seg.x1 <= zones[0][0] + 1) and not _is_numeric(seg.text)
+        is_label = (alone or seg.x1 <= zones[0][0] + 1 or seg.x0 < words_x0) and not _is_numeric(
+            seg.text
+        )
         j = 0 if is_label else _column_of(seg, zones)
         row[j] = f"{row[j]} {seg.text}".strip()
         old = row_boxes[j]
