@@ -20,17 +20,18 @@ All coordinates are PDF points with the origin at the top-left.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from finrag.documents.numbers import parse_number
+from finrag.documents.tables import find_period
 
 __all__ = ["Line", "PageLayout", "RawTable", "Word", "build_lines", "find_tables"]
 
 Box = tuple[float, float, float, float]
 # A year as a column heading, with a footnote marker when there is one ("2022 (a)", "2021*").
 _YEAR = re.compile(r"^\(?(19[5-9]\d|20\d\d)\)?(?:\s*(?:\([a-z\d]\)|\*{1,3}))?$")
-_YEAR_IN = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 _CONTINUED = re.compile(r"\(?\bcontinued\b\)?", re.I)
 
 
@@ -446,14 +447,14 @@ def _spans(
     centres = [(x0 + x1) / 2 for x0, x1 in cols]
     if len(over) == 1:
         every = list(range(1, len(cols) + 1))
-        return {id(over[0]): every} if _YEAR_IN.search(over[0].text) else {}
+        return {id(over[0]): every} if find_period(over[0].text) else {}
     mids = [(a.x0 + a.x1) / 2 for a in over]
+    halves = [(b - a) / 2 for a, b in itertools.pairwise(mids)]  # to the next heading's midpoint
     spans: dict[int, list[int]] = {}
     for i, seg in enumerate(over):
-        # two or more headings: each has a neighbour, so at least one side is bounded
-        lo = (mids[i - 1] + mids[i]) / 2 if i > 0 else 2 * mids[i] - (mids[i] + mids[i + 1]) / 2
-        hi = (mids[i] + mids[i + 1]) / 2 if i + 1 < len(over) else 2 * mids[i] - lo
-        spans[id(seg)] = [j + 1 for j, c in enumerate(centres) if lo <= c < hi]
+        left = halves[i - 1] if i > 0 else halves[i]  # an outer heading mirrors its inner half
+        right = halves[i] if i < len(halves) else halves[i - 1]
+        spans[id(seg)] = [j + 1 for j, c in enumerate(centres) if -left <= c - mids[i] < right]
     return spans
 
 
@@ -502,8 +503,8 @@ def _body_row(
     zones: list[tuple[float, float]],
     grid: list[list[str]],
     boxes: list[list[Box | None]],
-    head: int = 0,
-    first_x0: float | None = None,
+    head: int,
+    first_x0: float,
 ) -> None:
     n = len(zones) + 1
     row: list[str] = [""] * n
@@ -514,11 +515,10 @@ def _body_row(
     # COVID-19 in certain high-risk patients | 143 | ...": the words had been read into the
     # first number's cell, and the 143 lost)
     alone = len(line.segments) == 1 and line.segments[0].x0 < zones[0][0]
-    words_x0 = zones[0][0] if first_x0 is None else first_x0 - 2
     for seg in line.segments:
-        is_label = (alone or seg.x1 <= zones[0][0] + 1 or seg.x0 < words_x0) and not _is_numeric(
-            seg.text
-        )
+        is_label = (
+            alone or seg.x1 <= zones[0][0] + 1 or seg.x0 < first_x0 - 2
+        ) and not _is_numeric(seg.text)
         j = 0 if is_label else _column_of(seg, zones)
         row[j] = f"{row[j]} {seg.text}".strip()
         old = row_boxes[j]

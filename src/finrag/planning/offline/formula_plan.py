@@ -136,7 +136,8 @@ def _read_term(
             # operating margin beside it), unless the term names a rate
             and (o.quantity.kind is not Kind.PERCENT or _RATE.search(reading) is not None)
         ]
-    kept = {id(o) for o in narrow(list({id(o): o for ops in named.values() for o in ops}.values()))}
+    union = list({id(o): o for ops in named.values() for o in ops}.values())
+    kept = {id(o) for o in narrow(union)}
     scored: dict[tuple[str, float], tuple[float, Operand, str]] = {}
     for reading, found in named.items():
         operands = [o for o in found if id(o) in kept]
