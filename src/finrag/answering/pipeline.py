@@ -87,7 +87,10 @@ class AnswerPipeline:
         chunks = [h.chunk for h in hits]
         if conversation is not None:
             chunks = conversation.with_cited(chunks)
-        filers = tuple(sorted(name for name in self.retriever.registrants(tenant, doc_ids) if name))
+        # the filers of the documents the evidence comes from: a cached lookup per document
+        # (all the tenant's documents would list them again after the search's own scoping)
+        held_docs = sorted({c.doc_id for c in chunks})
+        filers = tuple(sorted(n for n in self.retriever.registrants(tenant, held_docs) if n))
         request = PlanRequest(
             question=question,
             evidence=chunks,

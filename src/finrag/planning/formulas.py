@@ -411,9 +411,9 @@ def retrieval_queries(question: str) -> list[TermQuery]:
     for "operating income" did not find. The pipeline keeps the hits of the other names only
     when they name the line (:func:`names_line`), and skips them when it already holds a table
     row under the usual name (not a sentence: "Capital expenditures totaled $1.2 billion" is
-    rounded, the cash flow line is not). (One search for all the other names at once found Boeing's segment
-    line "(Loss)/earnings from operations", which has more of their words, and not the
-    consolidated "Loss from operations".)"""
+    rounded, the cash flow line is not). One search for all the other names at once found
+    Boeing's segment line "(Loss)/earnings from operations", which has more of their words,
+    and not the consolidated "Loss from operations"."""
     formula = asked_formula(question)
     if formula is None:
         return []

@@ -256,8 +256,9 @@ class OfflinePlanner:
         metric, the company (``filers``) and the period and one value comes from the
         consolidated statements (:func:`.scope.prefer_consolidated`) and is the reported (GAAP)
         one (:func:`.scope.prefer_reported`): "What was Boeing's operating margin in 2022?" is
-        the company's (5.3)%, not one of its segments' nor its "Core operating margin" (7.0)%. With no year, the operand model picks
-        the column and its probability must pass the cut-off. None: nothing to read.
+        the company's (5.3)%, not one of its segments' nor its "Core operating margin" (7.0)%.
+        With no year, the operand model picks the column and its probability must pass the
+        cut-off. None: nothing to read.
         """
         operands = [o for o in operands_from(rows, info) if o.source == "table"]
         if info.years:
