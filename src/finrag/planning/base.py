@@ -62,8 +62,8 @@ class PlanRequest:
     evidence: Sequence[Chunk]
     conversation: Sequence[Turn] = ()
     request_id: str = ""
-    # the registrants of the documents the evidence comes from ("THE BOEING COMPANY"): the company a question
-    # names by its own name ("Boeing's operating margin") rather than a segment of it
+    # the registrants of the documents the evidence comes from ("THE BOEING COMPANY"): the
+    # company a question names by its own name ("Boeing's operating margin"), not a segment
     filers: tuple[str, ...] = ()
 
 
