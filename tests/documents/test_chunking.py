@@ -130,3 +130,48 @@ def test_rows_carry_their_group_heading() -> None:
     assert texts == [
         "non-current : the other receivables of 2019 is 118 ; the other receivables of 2018 is 601 ;"
     ]
+
+
+_CAPTIONED = """<html><body>
+<p>Stock option activity for the year ended December 31, 2022 was as follows:</p>
+<table>
+<tr><td></td><td>Shares</td><td>Weighted Average Exercise Price</td></tr>
+<tr><td>Outstanding at December 31, 2021</td><td>6,310</td><td>$ 152.10</td></tr>
+<tr><td>Granted</td><td>1,208</td><td>$ 171.24</td></tr>
+<tr><td>Exercised</td><td>(742)</td><td>$ 120.88</td></tr>
+</table>
+<p>A summary of our 2019 Productivity Plan is as follows:</p>
+<table>
+<tr><td></td><td>Severance</td><td>Impairments</td></tr>
+<tr><td>Total expected</td><td>1,060</td><td>220</td></tr>
+</table>
+</body></html>"""
+
+
+def test_a_table_without_column_periods_takes_its_captions(tmp_path: Path) -> None:
+    """Boeing's and PepsiCo's stock option tables say their year only in the sentence above."""
+    from finrag.documents.tables import caption_period
+
+    path = tmp_path / "options.html"
+    path.write_text(_CAPTIONED)
+    (doc,) = parse_path(path)
+    options, plan = doc.tables
+    assert options.column_periods == (None, *["year ended December 31, 2022"] * 2)
+    assert plan.column_periods == (None, None, None)  # "2019" names a plan, not a period
+    rows = {c.row_label: c for c in chunk_document(doc) if c.kind is ChunkKind.TABLE_ROW}
+    granted = rows["Granted"]
+    assert [c.period for c in granted.cells] == ["year ended December 31, 2022"] * 2
+    assert granted.cells[0].column == "Shares, year ended December 31, 2022"
+    assert granted.text.startswith("the Granted of Shares, year ended December 31, 2022 is 1208 ;")
+    # a row naming its own date keeps it: the caption's period gives way
+    assert [c.period for c in rows["Outstanding at December 31, 2021"].cells] == [None, None]
+    assert caption_period("2021") == "2021"  # PepsiCo's reconciliations, one table per year
+    assert caption_period("Three Months Ended July 2, 2023") == "Three Months Ended July 2, 2023"
+    for several_or_none in (
+        "Changes in goodwill for the years ended December 31, 2022 and 2021 were as follows:",
+        "Form 10-Q for the quarter ended July 29, 2023 Table of Contents",
+        "(in millions)",
+    ):
+        assert caption_period(several_or_none) is None
+    # a running "Table of Contents" header above the caption is not the caption's
+    assert caption_period("Table of Contents In 2022, we issued the following notes:") == "2022"

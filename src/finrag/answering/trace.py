@@ -73,5 +73,5 @@ def _cell(ref_id: str, chunk: Chunk) -> CellRef | None:
         row=chunk.row_index or 0,
         col=col,
         row_label=chunk.row_label or "",
-        column=(cell.period or cell.header) if cell else "",
+        column=cell.column if cell else "",
     )

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from finrag.documents.model import Cell, Chunk, ChunkCell, ChunkKind, Document, Table
 from finrag.documents.numbers import find_numbers
+from finrag.documents.tables import find_period, stated_period
 from finrag.dsl.units import Kind
 
 __all__ = ["chunk_document", "display_cell", "linearise_row"]
@@ -96,7 +97,9 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
         row = table.rows[i]
         label = " ".join(c.text for c in row[: table.header_cols]).strip()
         cid = f"{doc.id}:t{table.index}:r{i}"
-        cells = tuple(_chunk_cell(cid, table, c) for c in row[table.header_cols :] if c.text)
+        cells = tuple(
+            _chunk_cell(cid, table, c, label) for c in row[table.header_cols :] if c.text
+        )
         if not cells and not label:
             continue
         row_group, group = _row_group(group, label, cells)
@@ -126,13 +129,20 @@ def _row_group(group: str, label: str, cells: tuple[ChunkCell, ...]) -> tuple[st
     return group, group
 
 
-def _chunk_cell(row_id: str, table: Table, cell: Cell) -> ChunkCell:
+def _chunk_cell(row_id: str, table: Table, cell: Cell, label: str) -> ChunkCell:
+    """A cell with its column's header and period. A period the column has from the table's
+    caption gives way to one the row names ("Outstanding as of December 31, 2021" in a table
+    captioned "... as of December 31, 2022"): the row's label then dates the cell."""
     headers, periods = table.column_headers, table.column_periods
+    header = headers[cell.col] if cell.col < len(headers) else ""
+    period = periods[cell.col] if cell.col < len(periods) else None
+    if period and find_period(header) is None and stated_period(label) is not None:
+        period = None
     return ChunkCell(
         id=f"{row_id}:c{cell.col}",
         col=cell.col,
-        header=headers[cell.col] if cell.col < len(headers) else "",
-        period=periods[cell.col] if cell.col < len(periods) else None,
+        header=header,
+        period=period,
         text=cell.text,
         number=cell.number,
         bbox=cell.bbox,
@@ -152,6 +162,11 @@ def display_cell(cell: ChunkCell) -> str:
     return f"{dollar}{sign}{value}{suffix}"
 
 
+def _column_text(cell: ChunkCell) -> str:
+    """The header as written, with the caption's period when the header does not say it."""
+    return cell.header if cell.header and cell.column == cell.period else cell.column
+
+
 def linearise_row(
     label: str, cells: tuple[ChunkCell, ...], corner: str = "", group: str = ""
 ) -> str:
@@ -160,7 +175,7 @@ def linearise_row(
     expense : the federal of 2019 is $ 4206 ;"), so keyword and vector search see the group."""
     parts = []
     for cell in cells:
-        head = f" of {cell.header}" if cell.header else ""
+        head = f" of {_column_text(cell)}" if cell.column else ""
         parts.append(f"the {label}{head} is {display_cell(cell)} ;")
     prefix = f"{corner} " if corner else ""
     if group:

@@ -185,6 +185,19 @@ class ChunkCell(BaseModel):
     number: ParsedNumber | None = None
     bbox: BBox | None = None
 
+    @property
+    def column(self) -> str:
+        """The column as a reader names it: the period when the header says it ("2022" of
+        "Year Ended 2022"), the header alone without a period, and both when the period came
+        from the table's caption ("Shares, year ended December 31, 2022")."""
+        if not self.period:
+            return self.header
+        if not self.header or " ".join(self.period.split()).lower() in " ".join(
+            self.header.split()
+        ).lower():
+            return self.period
+        return f"{self.header}, {self.period}"
+
 
 class Chunk(BaseModel):
     """An evidence unit: a sentence/paragraph or a table row."""

@@ -8,7 +8,10 @@ strings; this module gives them the same treatment:
 * **header rows**: leading rows whose value cells are text or periods ("2019", "Q3 2023",
   "December 31, 2022"), never a row holding a real amount; at least one body row remains;
 * **header column**: column 0 holds the row labels when the table has two or more columns;
-* **column periods** from the joined header text of each column;
+* **column periods** from the joined header text of each column; a table whose columns name
+  no period takes the one period its caption names ("Stock option activity for the year ended
+  December 31, 2022 was as follows:", a reconciliation captioned "2021"), see
+  :func:`caption_period`;
 * **numbers**: each body cell parsed with the table's scale and currency; a percent column
   ("% change") or percent row ("as a % of revenue") reads plain numbers as percents; a
   per-share row ("Diluted earnings per share") is never scaled by "in millions";
@@ -26,7 +29,15 @@ from finrag.documents.model import BBox, Cell, ParsedNumber, Table
 from finrag.documents.numbers import detect_currency, detect_scale, parse_number
 from finrag.dsl.units import Kind, Scale
 
-__all__ = ["apply_stated_scale", "build_table", "find_period", "is_period_text", "is_value_text"]
+__all__ = [
+    "apply_stated_scale",
+    "build_table",
+    "caption_period",
+    "find_period",
+    "is_period_text",
+    "is_value_text",
+    "stated_period",
+]
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -54,6 +65,12 @@ _PERIOD_ONLY = re.compile(
     rf"restated|unaudited|actual|\s)\s*)+$",
     re.I,
 )
+_BARE_YEAR = re.compile(rf"(?<![\d.,$])\b{_YEAR}\b(?![.,]?\d)")
+# A bare year reads as the table's period only after words that make it one ("In 2022, we
+# issued", "activity for 2022", "as of 2022"); "our 2019 Productivity Plan" names a plan.
+_YEAR_CUE = re.compile(rf"\b(?:in|for|during|as of|at|fiscal|year)\s+{_YEAR}\b", re.I)
+_RUNNING_HEAD = re.compile(r"^\s*table of contents\b", re.I)
+_CONTENTS = re.compile(r"\btable of contents\b|\bindex to\b", re.I)
 _PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?share|\beps\b", re.I)
 _PERCENT_HEAD = re.compile(r"%|\bpercent(?:age)?\b|\bmargin\b|\brate\b|\bchange\b", re.I)
 
@@ -65,6 +82,34 @@ def find_period(text: str) -> str | None:
         if m:
             return " ".join(m.group(0).split())
     return None
+
+
+def caption_period(caption: str) -> str | None:
+    """The one period a table's caption names, for a table whose columns name none.
+
+    "Stock option activity for the year ended December 31, 2022 was as follows:" gives "year
+    ended December 31, 2022"; a caption that is only a period ("2021", "Three Months Ended July
+    2, 2023") gives it. None when the caption names no year or several ("for the years ended
+    December 31, 2022 and 2021": the columns must tell), when its only year is bare and nothing
+    makes it a period ("A summary of our 2019 Productivity Plan"), and for contents pages. A
+    running "Table of Contents" header at the start is not part of the caption.
+    """
+    text = _RUNNING_HEAD.sub("", " ".join(caption.split())).strip()
+    if not text or _CONTENTS.search(text):
+        return None
+    if len(set(_BARE_YEAR.findall(text))) != 1:
+        return None
+    return stated_period(text) or (find_period(text) if is_period_text(text.rstrip(":")) else None)
+
+
+def stated_period(text: str) -> str | None:
+    """The period a phrase states as one: a dated period ("year ended December 31, 2022",
+    "Q3 2023", "December 31, 2021") or a year after words that make it a period ("In 2022",
+    "as of 2021"); a bare year elsewhere ("Notes due 2033", "our 2019 Plan") is not one."""
+    period = find_period(text)
+    if period is None:
+        return None
+    return period if not _BARE_YEAR.fullmatch(period) or _YEAR_CUE.search(text) else None
 
 
 def is_period_text(text: str) -> bool:
@@ -213,8 +258,29 @@ def build_table(
         rows=cells,
         row_labels=tuple(" ".join(r[:header_cols]).strip() for r in rows[header_rows:]),
         column_headers=tuple(col_headers),
-        column_periods=tuple(find_period(h) for h in col_headers),
+        column_periods=_column_periods(cells, col_headers, header_rows, header_cols, caption),
         bbox=BBox(x0=bbox[0], top=bbox[1], x1=bbox[2], bottom=bbox[3]) if bbox else None,
+    )
+
+
+def _column_periods(
+    cells: Sequence[Sequence[Cell]],
+    col_headers: Sequence[str],
+    header_rows: int,
+    header_cols: int,
+    caption: str,
+) -> tuple[str | None, ...]:
+    """Each column's period from its header; when no header names one, the caption's period
+    for every column holding a number (:func:`caption_period`)."""
+    periods = tuple(find_period(h) for h in col_headers)
+    if any(periods):
+        return periods
+    shared = caption_period(caption) if caption else None
+    if shared is None:
+        return periods
+    numbered = {c.col for row in cells[header_rows:] for c in row if c.number is not None}
+    return tuple(
+        shared if j >= header_cols and j in numbered else None for j in range(len(col_headers))
     )
 
 

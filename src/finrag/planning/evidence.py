@@ -78,7 +78,7 @@ def chunk_numbers(chunk: Chunk) -> tuple[ParsedNumber, ...]:
 
 
 def _cell_label(chunk: Chunk, cell: ChunkCell) -> str:
-    column = cell.period or cell.header
+    column = cell.column
     row = chunk.row_label or ""
     return ", ".join(part for part in (row, column) if part)
 
@@ -191,7 +191,7 @@ def _render_row(index: int, chunk: Chunk) -> str:
     numbers = [c.number for c in chunk.cells if c.number is not None]
     parts: list[str] = []
     for cell in chunk.cells:
-        column = sanitize_text(cell.period or cell.header) or f"column {cell.col}"
+        column = sanitize_text(cell.column) or f"column {cell.col}"
         text = sanitize_text(cell.text) or "(empty)"
         suffix = f" {{id: {cell.id}}}" if cell.number is not None else " (no number)"
         parts.append(f"{column} = {text}{suffix}")
