@@ -403,3 +403,43 @@ def test_a_ratio_needs_a_question_that_names_one(
         ratios = [c for c in scored.candidates if c.sketch.family == "ratio"]
         assert ratios, question
         assert all((_unasked_ratio(c, info) is not None) is rejected for c in ratios), question
+
+
+def test_a_question_asking_for_one_figure_is_read_or_left_unanswered(
+    planner: OfflinePlanner,
+) -> None:
+    """ "What was the adjusted cost of sales for the six months ended July 2, 2023?" asks for one
+    figure: no computation answers it (Pfizer's had been answered six months minus three). The
+    figure is read when the question's words name it; a metric the evidence does not hold is
+    left unanswered ("net income" had been read as the cost of sales)."""
+    from finrag.planning.offline.planner import asks_one_value
+
+    chunks = record_chunks(
+        [
+            ["( millions )", "three months ended july 2 , 2023", "six months ended july 2 , 2023"],
+            ["cost of sales", "$ 3,237", "$ 8,122"],
+            ["selling , informational and administrative expenses", "3,497", "6,914"],
+        ],
+        record_id="TEST/2023/page_49.pdf-1",
+    )
+    for question, value in (
+        ("What was the adjusted cost of sales for the six months ended July 2, 2023?", 8122.0),
+        ("What was the cost of sales for the three months ended July 2, 2023?", 3237.0),
+    ):
+        assert asks_one_value(analyze(question))
+        plan = planner.plan(PlanRequest(question, chunks))
+        assert plan.program is not None, plan.abstain_reason
+        assert to_string(plan.program).startswith("multiply(")
+        assert execute(plan.program, build_context(chunks)).value == value
+    for absent in ("What was the net income in 2023?", "What were the research expenses in 2023?"):
+        plan = planner.plan(PlanRequest(absent, chunks))
+        assert plan.program is None
+        assert "no number of the evidence is named by its words" in (plan.abstain_reason or "")
+    for computed in (
+        "What was the change in cost of sales in 2023?",
+        "What was cost of sales as a percentage of revenue in 2023?",
+        "What would cost of sales have been in 2023 without the charge?",
+        "What was the total cost of sales and SI&A expenses in 2023?",
+        "What was cost of sales in 2023 and 2022?",
+    ):
+        assert not asks_one_value(analyze(computed)), computed

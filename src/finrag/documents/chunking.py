@@ -97,9 +97,7 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
         row = table.rows[i]
         label = " ".join(c.text for c in row[: table.header_cols]).strip()
         cid = f"{doc.id}:t{table.index}:r{i}"
-        cells = tuple(
-            _chunk_cell(cid, table, c, label) for c in row[table.header_cols :] if c.text
-        )
+        cells = tuple(_chunk_cell(cid, table, c, label) for c in row[table.header_cols :] if c.text)
         if not cells and not label:
             continue
         row_group, group = _row_group(group, label, cells)

@@ -192,9 +192,10 @@ class ChunkCell(BaseModel):
         from the table's caption ("Shares, year ended December 31, 2022")."""
         if not self.period:
             return self.header
-        if not self.header or " ".join(self.period.split()).lower() in " ".join(
-            self.header.split()
-        ).lower():
+        if (
+            not self.header
+            or " ".join(self.period.split()).lower() in " ".join(self.header.split()).lower()
+        ):
             return self.period
         return f"{self.header}, {self.period}"
 
