@@ -478,3 +478,38 @@ def test_every_catalogue_sketch_keeps_a_floor(planner: OfflinePlanner) -> None:
     assert planner.model.sketch_probs(analyze("was revenue greater than costs?")) == {
         "greater": 1.0
     }
+
+
+def test_a_period_of_another_length_is_not_read() -> None:
+    """A 10-Q puts "Three Months Ended July 2, 2023" beside "Six Months Ended July 2, 2023": same
+    year, same date. A question naming one length reads only its columns (Pfizer's six-month
+    revenues had split their confidence with the quarter's and abstained); a column whose
+    heading is no period ("Up to 3 months" of age) is never left out."""
+    from finrag.planning.offline.candidates import durations
+
+    assert durations("Three Months Ended July 2, 2023") == {3}
+    assert durations("the second quarter of fiscal 2024") == {3}
+    assert durations("Six Months Ended July 2, 2023") == {6}
+    assert durations("Year Ended December 31, 2022") == {12}
+    assert durations("What were revenues in 2023?") == frozenset()
+    chunks = record_chunks(
+        [
+            ["( millions )", "three months ended july 2 , 2023", "six months ended july 2 , 2023"],
+            ["revenues", "$ 12,734", "$ 31,015"],
+        ],
+        record_id="TEST/2023/page_8.pdf-1",
+    )
+
+    def read(question: str) -> list[float]:
+        ops = operands_from(chunks, analyze(question))
+        return [o.quantity.value for o in ops if o.source == "table"]
+
+    assert read("What were revenues for the six months ended July 2, 2023?") == [31015.0]
+    assert read("What were revenues in the quarter ended July 2, 2023?") == [12734.0]
+    assert read("What were revenues in 2023?") == [12734.0, 31015.0]
+    aging = record_chunks(
+        [["( millions )", "up to 3 months", "3 to 6 months"], ["receivables", "40", "12"]],
+        record_id="TEST/2023/page_9.pdf-1",
+    )
+    ops = operands_from(aging, analyze("What were receivables up to three months of age?"))
+    assert [o.quantity.value for o in ops if o.source == "table"] == [40.0, 12.0]

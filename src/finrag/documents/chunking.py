@@ -160,11 +160,6 @@ def display_cell(cell: ChunkCell) -> str:
     return f"{dollar}{sign}{value}{suffix}"
 
 
-def _column_text(cell: ChunkCell) -> str:
-    """The header as written, with the caption's period when the header does not say it."""
-    return cell.header if cell.header and cell.column == cell.period else cell.column
-
-
 def linearise_row(
     label: str, cells: tuple[ChunkCell, ...], corner: str = "", group: str = ""
 ) -> str:
@@ -173,7 +168,7 @@ def linearise_row(
     expense : the federal of 2019 is $ 4206 ;"), so keyword and vector search see the group."""
     parts = []
     for cell in cells:
-        head = f" of {_column_text(cell)}" if cell.column else ""
+        head = f" of {cell.header_with_period}" if cell.column else ""
         parts.append(f"the {label}{head} is {display_cell(cell)} ;")
     prefix = f"{corner} " if corner else ""
     if group:

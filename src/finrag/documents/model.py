@@ -199,6 +199,12 @@ class ChunkCell(BaseModel):
             return self.period
         return f"{self.header}, {self.period}"
 
+    @property
+    def header_with_period(self) -> str:
+        """The header as written, with the caption's period when the header does not say it
+        (the row's text and the planner's header words read this)."""
+        return self.header if self.header and self.column == self.period else self.column
+
 
 class Chunk(BaseModel):
     """An evidence unit: a sentence/paragraph or a table row."""

@@ -97,7 +97,12 @@ def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, .
     return tuple(found[:1])
 
 
-def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
+def _table_operands(
+    chunk: Chunk, rank: float, asked: frozenset[int] = frozenset()
+) -> list[Operand]:
+    """The numbers of a table row; with ``asked`` (the lengths in months of the periods the
+    question names), a cell whose column's period lasts another length is left out: "six
+    months ended July 2, 2023" does not read "Three Months Ended July 2, 2023"."""
     out = []
     label = tuple(words(chunk.row_label or ""))
     group = tuple(words(chunk.group))
@@ -106,7 +111,10 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
         number = cell.number
         if number is None:
             continue
-        header_words = tuple(w for w in words(cell.header) if not w[0].isdigit())
+        lasts = durations(cell.period or "")  # a period's length, not "Up to 3 months" of age
+        if asked and lasts and lasts.isdisjoint(asked):
+            continue
+        header_words = tuple(w for w in words(cell.header_with_period) if not w[0].isdigit())
         out.append(
             Operand(
                 arg=Ref(cell.id),
@@ -127,6 +135,29 @@ def _table_operands(chunk: Chunk, rank: float) -> list[Operand]:
             )
         )
     return out
+
+
+# How long a period is, in months, as a heading or a question says it: a 10-Q's "Three Months
+# Ended July 2, 2023" and "Six Months Ended July 2, 2023" share a year and a date.
+_DURATIONS = tuple(
+    (re.compile(rx, re.IGNORECASE), months)
+    for rx, months in (
+        (r"\b(?:three|3)[- ]months?\b|\bquarter\b|\bq[1-4]\b|\b1[34][- ]weeks?\b", 3),
+        (r"\b(?:six|6)[- ]months?\b|\b(?:first|second) half\b|\b2[67][- ]weeks?\b", 6),
+        (r"\b(?:nine|9)[- ]months?\b|\b39[- ]weeks?\b", 9),
+        (
+            r"\b(?:twelve|12)[- ]months?\b|\byears? ended\b|\bfiscal year\b|\bfull year\b"
+            r"|\b5[23][- ]weeks?\b",
+            12,
+        ),
+    )
+)
+
+
+def durations(text: str) -> frozenset[int]:
+    """The lengths in months of the periods ``text`` names ("three months ended" 3, "second
+    quarter" 3, "six months ended" 6, "year ended" 12); empty when it names none."""
+    return frozenset(months for rx, months in _DURATIONS if rx.search(text))
 
 
 def _numbers_of(chunk: Chunk) -> tuple[ParsedNumber, ...]:
@@ -338,10 +369,11 @@ def operands_from(evidence: Sequence[Chunk], info: QuestionInfo) -> list[Operand
     """Every usable number of the evidence (best-ranked chunks first) and of the question."""
     out: list[Operand] = []
     n = max(len(evidence), 1)
+    asked = durations(info.text)
     for i, chunk in enumerate(evidence):
         rank = i / n
         if chunk.kind is ChunkKind.TABLE_ROW:
-            out += _table_operands(chunk, rank)
+            out += _table_operands(chunk, rank, asked)
         else:
             out += _text_operands(chunk, rank)
     return out + _question_operands(info)
