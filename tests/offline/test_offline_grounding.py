@@ -513,3 +513,22 @@ def test_a_period_of_another_length_is_not_read() -> None:
     )
     ops = operands_from(aging, analyze("What were receivables up to three months of age?"))
     assert [o.quantity.value for o in ops if o.source == "table"] == [40.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("What were the monetary assets as at 31 December 2019?", ()),  # a day before its month
+        ("What is the change from 1 January 2018 to 1 January 2019?", ()),
+        ("What is the difference between September 30, 2018 and July 8, 2018?", ()),
+        ("What share of leases are due in more than 5 years?", (5.0,)),
+        ("the 3.95% notional swap was how much of the total?", (3.95,)),
+        ("what is the return if 1000000 is invested in 2011?", (1000000.0,)),
+    ],
+)
+def test_question_numbers_leave_out_the_days_of_dates(
+    question: str, numbers: tuple[float, ...]
+) -> None:
+    """Days of dates are no operands, whichever side of the month they are written on; each
+    number is looked up where it is written ("8" of "July 8, 2018" is not the "8" of "2018")."""
+    assert analyze(question).numbers == numbers

@@ -255,6 +255,17 @@ def _fills(sketch: Sketch, shortlist: Sequence[_OpInfo]) -> list[tuple[_OpInfo, 
     return [f for f in fills if _distinct(f)]
 
 
+def _named_periods(fill: Sequence[_OpInfo], years: frozenset[int]) -> bool:
+    """A comparison between two periods the question names reads those periods: with two or
+    more years named ("between fiscal 2023 and Q2 of 2024"), a table cell dated another year
+    (July 30, 2022) is not one side of it."""
+    if len(years) < 2:
+        return True
+    return all(
+        o.op.source != "table" or not o.op.years or bool(years & set(o.op.years)) for o in fill
+    )
+
+
 def _distinct(fill: Sequence[_OpInfo]) -> bool:
     """No number written twice at two scales: "66,608" in a table in millions and "66,608" in
     one whose scale was not stated are one figure read twice, not two figures to add or
@@ -355,6 +366,8 @@ def generate(
             continue
         for fill in _fills(sketch, short):
             if sketch.name == "greater" and not _in_question_order(fill[0], fill[1], info):
+                continue
+            if sketch.name == "greater" and not _named_periods(fill, q.years):
                 continue
             values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
             value = evaluate(sketch, values)

@@ -149,6 +149,10 @@ _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
 _MONTH_BEFORE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$")
+# a day written before its month: "as at 31 December 2019", "1 April"
+_MONTH_AFTER = re.compile(
+    r"^\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]*\.?)(?:\s|,|$)"
+)
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 # "percentage of X", "portion of X": X is the whole (the denominator); "ratio of X to Y": X is
 # the numerator and Y, after "to", the denominator.
@@ -204,11 +208,19 @@ def analyze(question: str) -> QuestionInfo:
             weights[s] = 0.4 if tok in _GENERIC else 1.0
     numbers, percent = [], []
     low = question.lower()
+    cursor = 0
     for num in find_numbers(question):
+        # where this number is written (numbers come in reading order), so "8" of "July 8,
+        # 2018" is looked up after "2018" of "September 30, 2018", not inside it
+        at = low.find(num.text.lower(), cursor) if num.text else -1
+        if at >= 0:
+            cursor = at + len(num.text)
         if num.kind.value == "none" and float(num.value).is_integer() and int(num.value) in years:
             continue
-        at = low.find(num.text.lower())
         if num.kind.value == "none" and at > 0 and _MONTH_BEFORE.search(low[:at]):
+            continue
+        day = num.kind.value == "none" and float(num.value).is_integer() and 1 <= num.value <= 31
+        if day and at >= 0 and _MONTH_AFTER.match(low[at + len(num.text) :]):
             continue
         numbers.append(float(num.value))
         percent.append(num.kind.value == "percent")
