@@ -67,3 +67,35 @@ def test_names_more_ignores_the_metric_company_and_period() -> None:
     assert not names_more(info, ["operating margin"], BOEING)
     assert names_more(info, ["operating margin"], ())
     assert names_more(analyze("What was the operating margin in Europe?"), ["operating margin"], ())
+
+
+def test_an_adjusted_figure_is_read_from_the_adjusted_line(planner: OfflinePlanner) -> None:
+    """Pfizer's 10-Q states cost of sales in the income statement and, adjusted, as the last
+    row of a reconciliation whose lines are columns. "adjusted cost of sales" reads the
+    reconciliation's "Non-GAAP Adjusted" row; "cost of sales" the statement's line."""
+    statement = record_chunks(
+        [
+            ["(millions)", "six months ended july 2 , 2023", "six months ended july 3 , 2022"],
+            ["cost of sales", "$ 8,122", "$ 18,632"],
+            ["selling , informational and administrative expenses", "6,914", "5,642"],
+        ],
+        record_id="P/1",
+    )
+    reconciliation = record_chunks(
+        [
+            ["(millions)", "cost of sales", "selling , informational and administrative expenses"],
+            ["gaap reported", "$ 8,122", "$ 6,914"],
+            ["acquisition-related items", "(233)", "(5)"],
+            ["other", "(22)", "(14)"],
+            ["non-gaap adjusted", "$ 7,818", "$ 6,769"],
+        ],
+        record_id="P/2",
+    )
+    chunks = [*statement, *reconciliation]
+    for question, value in (
+        ("What was the adjusted cost of sales for the six months ended July 2, 2023?", 7818.0),
+        ("What was the cost of sales for the six months ended July 2, 2023?", 8122.0),
+    ):
+        plan = planner.plan(PlanRequest(question=question, evidence=chunks))
+        assert plan.program is not None, plan.abstain_reason
+        assert execute(plan.program, build_context(chunks)).value == value, question

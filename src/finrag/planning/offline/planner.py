@@ -41,7 +41,7 @@ from .intent import asks_yes_no, compares, description_reason
 from .listwise import answer_probs
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
-from .scope import prefer_consolidated, prefer_reported
+from .scope import adjusted_lines, asks_adjusted, prefer_consolidated, prefer_reported
 from .sketches import build_program, sketch_by_name
 from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags
 
@@ -144,7 +144,7 @@ class OfflinePlanner:
             scored_defined = self._score(defined, request.evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lookup = self._lookup(info, scored)
+        lookup = self._lookup(info, scored, request.evidence)
         if asks_one_value(info):  # only a lookup answers it
             return self._read_one(lookup, request.evidence)
         if self._lookup_wins(lookup, scored):
@@ -348,7 +348,9 @@ class OfflinePlanner:
         # the model's own cut-off has a floor for lookups; a cut-off the caller chose is kept
         return lookup.confidence >= (self.threshold if self._override else lookup.floor)
 
-    def _lookup(self, info: QuestionInfo, scored: Scored) -> Lookup | None:
+    def _lookup(
+        self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]
+    ) -> Lookup | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
         one period, no computed-metric word (margin, ratio, rate, ...) unless a row's label
         carries it. "What was total revenue in 2022?" names a total row, not a sum to compute:
@@ -369,6 +371,11 @@ class OfflinePlanner:
             # it: "total revenues net of interest expense" is one of American Express's lines
             and (not computed or (o.source == "table" and _names_all(o, computed)))
         ]
+        if keep and asks_adjusted(info):
+            # "What was the adjusted cost of sales ...?": the adjusted lines, when the evidence
+            # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
+            marks = adjusted_lines([scored.operands[i] for i in keep], evidence)
+            keep = [i for i, adj in zip(keep, marks, strict=True) if adj] or keep
         if not keep or self.model.lookup is None:
             return None
         operands = [scored.operands[i] for i in keep]

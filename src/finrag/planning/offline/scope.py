@@ -26,7 +26,14 @@ from finrag.documents.model import Chunk
 from .candidates import Operand
 from .text import QuestionInfo, stem, words
 
-__all__ = ["consolidated", "names_more", "prefer_consolidated", "prefer_reported"]
+__all__ = [
+    "adjusted_lines",
+    "asks_adjusted",
+    "consolidated",
+    "names_more",
+    "prefer_consolidated",
+    "prefer_reported",
+]
 
 # Words that name no segment: the period, the company as a whole, what was reported.
 _GENERIC = frozenset(
@@ -94,13 +101,15 @@ _ADJUSTED = re.compile(r"\bnon-?gaap\b|^\s*(?:core|adjusted|organic|underlying)\
 _ASKS_ADJUSTED = re.compile(r"\b(?:non-?gaap|core|adjusted|organic|underlying)\b", re.IGNORECASE)
 
 
-def prefer_reported(
-    operands: Sequence[Operand], chunks: Sequence[Chunk], info: QuestionInfo
-) -> list[Operand]:
-    """The operands of reported (GAAP) lines when the question asks for no adjusted measure,
-    of adjusted lines when it does ("core", "adjusted", "non-GAAP"), when there are some:
-    Boeing's "GAAP: Operating margins | (5.3)%" for "What was Boeing's operating margin in
-    2022?", its "Non-GAAP: Core operating margins | (7.0)%" for the core operating margin."""
+def asks_adjusted(info: QuestionInfo) -> bool:
+    """Whether the question asks for an adjusted measure ("core", "adjusted", "non-GAAP")."""
+    return _ASKS_ADJUSTED.search(info.text) is not None
+
+
+def adjusted_lines(operands: Sequence[Operand], chunks: Sequence[Chunk]) -> list[bool]:
+    """For each operand, whether its line is an adjusted measure: its group or row label says
+    non-GAAP, or starts with "core", "adjusted", "organic" or "underlying" (Pfizer's
+    reconciliations end in a row "Non-GAAP Adjusted")."""
     by_id = {c.id: c for c in chunks}
 
     def adjusted(o: Operand) -> bool:
@@ -109,6 +118,20 @@ def prefer_reported(
             _ADJUSTED.search(chunk.group) or _ADJUSTED.search(chunk.row_label or "")
         )
 
-    wanted = _ASKS_ADJUSTED.search(info.text) is not None
-    kept = [o for o in operands if adjusted(o) == wanted]
+    return [adjusted(o) for o in operands]
+
+
+def prefer_reported(
+    operands: Sequence[Operand], chunks: Sequence[Chunk], info: QuestionInfo
+) -> list[Operand]:
+    """The operands of reported (GAAP) lines when the question asks for no adjusted measure,
+    of adjusted lines when it does ("core", "adjusted", "non-GAAP"), when there are some:
+    Boeing's "GAAP: Operating margins | (5.3)%" for "What was Boeing's operating margin in
+    2022?", its "Non-GAAP: Core operating margins | (7.0)%" for the core operating margin."""
+    wanted = asks_adjusted(info)
+    kept = [
+        o
+        for o, adj in zip(operands, adjusted_lines(operands, chunks), strict=True)
+        if adj == wanted
+    ]
     return kept if kept else list(operands)
