@@ -27,6 +27,8 @@ _DESCRIPTION = re.compile(
     r"what (?:are|were|is) (?:the )?(?:primary |main |key |major |principal )?"
     r"(?:geograph\w*|regions?|segments?|customers?|risks?|factors?|drivers?|reasons?|"
     r"products?|categories|markets?|competitors?|businesses)\b|"
+    # "What is included in Service delivery costs?": the items, not an amount
+    r"what (?:is|are|was|were) (?:excluded|included) (?:from|in)\b|"
     r"how (?:does|did|do|is|are|was|were|has|have) (?!.*\b(?:much|many)\b))",
     re.IGNORECASE,
 )
