@@ -403,3 +403,44 @@ def test_a_row_whose_text_wraps_keeps_its_numbers_and_the_table_its_header(
     assert _row(table, labels["Paxlovid"]) == [143.0, 8115.0]
     assert "high-risk patients" in labels["Paxlovid"]
     assert _row(table, labels["Sulperazon"])[-2:] == [177.0, 210.0]
+
+
+def test_a_dollar_sign_close_to_the_column_before_opens_the_next_amount(tmp_path: Path) -> None:
+    """Ulta's income statement sets the "$" of an amount 7 pt right of the percent-of-sales
+    column before it, inside a word gap: "100.0% $" had been one cell (no number) and the
+    amount's column lost its "$"; PepsiCo's cash flow had read "(2,430) $" the same way."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "percent_of_sales.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Consolidated Statements of Income (In thousands)")
+    amounts, percents = (382.0, 498.0), (443.0, 549.0)
+    y -= 20
+    for x, head in zip(
+        (amounts[0], percents[0], amounts[1], percents[1]), ("2023", "%", "2022", "%"), strict=True
+    ):
+        c.drawRightString(x, y, head)
+    rows = {
+        "Net sales": (("3,226,773", "100.0%"), ("2,729,388", "100.0%")),
+        "Cost of sales": (("2,014,270", "62.4%"), ("1,702,059", "62.4%")),
+        "Gross profit": (("1,212,503", "37.6%"), ("1,027,329", "37.6%")),
+    }
+    for label, cells in rows.items():
+        y -= 12
+        c.drawString(50, y, label)
+        for k, ((amount, percent), right, pct_right) in enumerate(
+            zip(cells, amounts, percents, strict=True)
+        ):
+            if label == "Net sales":  # "$" 5 pt after the column before it
+                c.drawString(336.0 if k == 0 else percents[0] + 5, y, "$")
+            c.drawRightString(right, y, amount)
+            c.drawRightString(pct_right, y, percent)
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
+    assert _row(table, "Gross profit") == [1212503.0, 37.6, 1027329.0, 37.6]

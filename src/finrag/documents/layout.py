@@ -139,7 +139,10 @@ def _segments(words: list[Word]) -> list[Word]:
     gap_limit = max(3.5, 0.8 * heights[len(heights) // 2])
     segs: list[Word] = []
     for w in words:
-        if segs and w.x0 - segs[-1].x1 <= gap_limit:
+        # a "$" after a number opens the next amount, however close it sits ("100.0% $
+        # 2,729,388": Ulta's percent-of-sales column is 7 pt from the next column's "$")
+        after_number = segs and w.text in _CURRENCY and _is_numeric(segs[-1].text.split()[-1])
+        if segs and w.x0 - segs[-1].x1 <= gap_limit and not after_number:
             _extend(segs[-1], w)
         else:
             segs.append(Word(w.text, w.x0, w.x1, w.top, w.bottom))
@@ -153,13 +156,16 @@ def _extend(seg: Word, w: Word) -> None:
     seg.bottom = max(seg.bottom, w.bottom)
 
 
+_CURRENCY = frozenset({"$", "($", "$(", "€", "£"})
+
+
 def _glue_symbols(segs: list[Word]) -> list[Word]:
     """A lone "$" belongs to the number on its right; a lone ")" or "%" to the one on its left."""
     out: list[Word] = []
     pending: Word | None = None
     for s in segs:
         t = s.text.strip()
-        if t in {"$", "($", "$(", "€", "£"}:
+        if t in _CURRENCY:
             pending = s
             continue
         if pending is not None:
