@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
@@ -154,6 +155,7 @@ _DURATIONS = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def durations(text: str) -> frozenset[int]:
     """The lengths in months of the periods ``text`` names ("three months ended" 3, "second
     quarter" 3, "six months ended" 6, "year ended" 12); empty when it names none."""
