@@ -155,25 +155,20 @@ class OfflinePlanner:
     def _read_one(self, lookup: Lookup | None, evidence: Sequence[Chunk]) -> Plan:
         """The answer to a question asking for one figure as stated: the lookup, when it
         clears its cut-off, else an abstention naming the best reading."""
+        asks = "the question asks for one figure as stated, and no number of the evidence"
         if lookup is None:
-            return self._abstain(
-                "the question asks for one figure as stated, and no number of the evidence "
-                "can be read as it"
-            )
+            return self._abstain(f"{asks} can be read as it")
         p = lookup.confidence
         needed = self.threshold if self._override else lookup.floor
+        best = lookup.operand.text[:80]
         if not lookup.named:
             return self._abstain(
-                "the question asks for one figure as stated, and no number of the evidence is "
-                f"named by its words: the best reading is {lookup.operand.text[:80]}",
-                round(p, 4),
+                f"{asks} is named by its words: the best reading is {best}", round(p, 4)
             )
         if p >= needed:
             return self._plan(lookup.program, p, evidence)
         return self._abstain(
-            "the question asks for one figure as stated, and no number of the evidence is "
-            f"clearly it: the best reading, {lookup.operand.text[:80]}, scores {p:.2f} < "
-            f"{needed:.2f}",
+            f"{asks} is clearly it: the best reading, {best}, scores {p:.2f} < {needed:.2f}",
             round(p, 4),
         )
 
