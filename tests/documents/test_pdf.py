@@ -9,6 +9,7 @@ import pytest
 
 from documents.documents_fixtures import SEGMENTS
 from finrag.documents.base import ParseOptions
+from finrag.documents.chunking import chunk_document
 from finrag.documents.model import Document, Table
 from finrag.documents.registry import parse_path
 from finrag.dsl.units import Kind, Scale
@@ -444,3 +445,44 @@ def test_a_dollar_sign_close_to_the_column_before_opens_the_next_amount(tmp_path
     (table,) = doc.tables
     assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
     assert _row(table, "Gross profit") == [1212503.0, 37.6, 1027329.0, 37.6]
+
+
+def test_a_label_carried_on_in_parentheses_is_one_row_label(tmp_path: Path) -> None:
+    """Pfizer's reconciliation: "Actuarial valuation and other pension and postretirement plan"
+    / "(gains)/losses | — | — | (17)". The first line had been a group heading of its own, and
+    every row below it, down to "Non-GAAP Adjusted", had taken it as its group."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "reconciliation.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Reconciliation (MILLIONS)")
+    y -= 20
+    for x, head in zip((470.0, 540.0), ("2023", "2022"), strict=True):
+        c.drawRightString(x, y, head)
+
+    def line(label: str, *values: str) -> None:
+        nonlocal y
+        y -= 12
+        c.drawString(50, y, label)
+        for x, value in zip((470.0, 540.0)[: len(values)], values, strict=True):
+            c.drawRightString(x, y, value)
+
+    line("GAAP Reported", "$ 8,122", "$ 18,632")
+    line("Acquisition-related items", "(233)", "8")
+    line("Actuarial valuation and other pension and postretirement plan")
+    line("(gains)/losses", "(17)", "(6)")
+    line("(Gains)/losses on equity securities", "—", "—")
+    line("Non-GAAP Adjusted", "$ 7,818", "$ 18,582")
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    label = "Actuarial valuation and other pension and postretirement plan (gains)/losses"
+    assert _row(table, label) == [-17.0, -6.0]
+    # a capitalised "(Gains)" starts a line of its own
+    assert "(Gains)/losses on equity securities" in table.row_labels
+    rows = {c.row_label: c.group for c in chunk_document(doc) if c.row_label}
+    assert rows["Non-GAAP Adjusted"] == ""

@@ -549,10 +549,11 @@ def _continues_label(prev: list[str], row: list[str]) -> bool:
     """A wrapped row label: the previous row had a label and no numbers (text beside it, such
     as Pfizer's "Primary indication" column, may wrap too), and this one starts lowercase or
     the previous one broke off mid-phrase ("... entity: 2022, $5,193; 2021," / "$5,175), less
-    reserves ...")."""
+    reserves ...") or "Actuarial valuation and other pension and postretirement plan" /
+    "(gains)/losses": an opening parenthesis before a lowercase word carries on too)."""
     if not row[0] or not prev[0] or _has_numbers(prev) or prev[0].endswith(":"):
         return False
-    return row[0][0].islower() or bool(_MID_PHRASE.search(prev[0]))
+    return row[0].lstrip("(")[:1].islower() or bool(_MID_PHRASE.search(prev[0]))
 
 
 def _completes_row(prev: list[str], row: list[str]) -> bool:
