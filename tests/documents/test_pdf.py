@@ -486,3 +486,42 @@ def test_a_label_carried_on_in_parentheses_is_one_row_label(tmp_path: Path) -> N
     assert "(Gains)/losses on equity securities" in table.row_labels
     rows = {c.row_label: c.group for c in chunk_document(doc) if c.row_label}
     assert rows["Non-GAAP Adjusted"] == ""
+
+
+def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path) -> None:
+    """Ulta's income statement centres "January 28, / 2023" over an amount and its percent of
+    net sales; the year, printed in the gap between them, had headed only the percent column,
+    and the amounts had no year."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "centred_dates.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Consolidated Statements of Income (In thousands)")
+    amounts, percents = (382.0, 498.0), (443.0, 549.0)
+    for heading in (("January 28,", "January 29,"), ("2023", "2022")):
+        y -= 11
+        for text, a, p in zip(heading, amounts, percents, strict=True):
+            c.drawCentredString((a - 40 + p) / 2, y, text)
+    for label, cells in {
+        "Net sales": (("3,226,773", "100.0%"), ("2,729,388", "100.0%")),
+        "Gross profit": (("1,212,503", "37.6%"), ("1,027,329", "37.6%")),
+    }.items():
+        y -= 12
+        c.drawString(50, y, label)
+        for (amount, percent), a, p in zip(cells, amounts, percents, strict=True):
+            c.drawRightString(a, y, amount)
+            c.drawRightString(p, y, percent)
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert table.column_periods[1:] == (
+        "January 28, 2023",
+        "January 28, 2023",
+        "January 29, 2022",
+        "January 29, 2022",
+    )
+    assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]

@@ -464,6 +464,29 @@ def _spans(
     return spans
 
 
+def _grouped(
+    segments: list[Word], zones: list[tuple[float, float]], cols: list[tuple[float, float]]
+) -> dict[int, list[int]]:
+    """The columns of each heading of a line with one heading per group of columns, groups of
+    equal size, each heading centred over its own group: Ulta's "January 28, 2023" and
+    "January 29, 2022" each over "amount | % of net sales". By overlap the year, printed in
+    the gap between the two columns, had headed only the percent column. Empty unless every
+    heading sits over its group (a "2022 2021" over four columns whose last two compare them
+    is left to the overlap rule)."""
+    over = sorted(_number_area(segments, zones), key=lambda seg: seg.x0)
+    k, n = len(over), len(cols)
+    if k < 2 or n <= k or n % k:
+        return {}
+    m = n // k
+    spans: dict[int, list[int]] = {}
+    for i, seg in enumerate(over):
+        first, last = cols[i * m], cols[(i + 1) * m - 1]
+        if not first[0] <= (seg.x0 + seg.x1) / 2 <= last[1]:
+            return {}
+        spans[id(seg)] = list(range(i * m + 1, (i + 1) * m + 1))
+    return spans
+
+
 def _label_right(lines: list[Line], start: int, end: int, cols: list[tuple[float, float]]) -> float:
     """Right edge of the row-label area (the widest label left of the first column)."""
     edges = [
@@ -486,8 +509,9 @@ def _grid(lines: list[Line], head: list[int], start: int, end: int, page: int) -
     for a, k in enumerate(head):
         row = [""] * n
         spanning = widths[a] < max(widths[a + 1 :], default=0)
-        spans = _spans(lines[k].segments, zones, cols) if spanning else {}
-        for seg in lines[k].segments:
+        segments = lines[k].segments
+        spans = _spans(segments, zones, cols) if spanning else _grouped(segments, zones, cols)
+        for seg in segments:
             for j in spans.get(id(seg)) or _header_columns(seg, zones, cols[0][0]):
                 row[j] = f"{row[j]} {seg.text}".strip()
         grid.append(row)
