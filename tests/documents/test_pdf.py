@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +28,20 @@ def statement(statement_pdf: Path) -> Document:
 def _row(table: Table, label: str) -> list[float | None]:
     i = table.row_labels.index(label) + table.header_rows
     return [c.number.value if c.number else None for c in table.rows[i][1:]]
+
+
+_XS = (470.0, 540.0)  # right edges of a two-year statement's number columns
+
+
+def _two_year_lines(c: Any, y: float, lines: Sequence[tuple[str, ...]]) -> float:
+    """Draw statement lines (label, then right-aligned values: none for a label alone) under
+    the header at ``y``; returns the last line's ``y``."""
+    for label, *values in lines:
+        y -= 12
+        c.drawString(50, y, label)
+        for x, value in zip(_XS[: len(values)], values, strict=True):
+            c.drawRightString(x, y, value)
+    return y
 
 
 def test_statement_table_values(statement: Document) -> None:
@@ -254,17 +270,9 @@ def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path
     c.setFont("Helvetica", 9)
     c.drawString(50, y, "Consolidated Balance Sheets (Millions)")
     y -= 20
-    for x, year in zip((470.0, 540.0), ("2022", "2021"), strict=True):
+    for x, year in zip(_XS, ("2022", "2021"), strict=True):
         c.drawRightString(x, y, year)
-
-    def row(label: str, a: str, b: str) -> None:
-        nonlocal y
-        y -= 12
-        c.drawString(50, y, label)
-        c.drawRightString(470.0, y, a)
-        c.drawRightString(540.0, y, b)
-
-    row("Cash and due from banks", "$ 5,510", "$ 1,292")
+    y = _two_year_lines(c, y, [("Cash and due from banks", "$ 5,510", "$ 1,292")])
     y -= 12
     c.setFont("Helvetica", 7)
     c.drawString(
@@ -274,9 +282,15 @@ def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path
         "of a consolidated entity: 2022, $5,193; 2021,",
     )
     c.setFont("Helvetica", 9)
-    row("$5,175), less reserves for credit losses", "57,384", "53,581")
-    row("Investment securities", "4,578", "2,591")
-    row("Total assets", "$ 228,354", "$ 188,548")
+    _two_year_lines(
+        c,
+        y,
+        [
+            ("$5,175), less reserves for credit losses", "57,384", "53,581"),
+            ("Investment securities", "4,578", "2,591"),
+            ("Total assets", "$ 228,354", "$ 188,548"),
+        ],
+    )
     c.showPage()
     c.save()
     (doc,) = parse_path(path, ParseOptions(workers=1))
@@ -460,22 +474,20 @@ def test_a_label_carried_on_in_parentheses_is_one_row_label(tmp_path: Path) -> N
     y = letter[1] - 60
     c.drawString(50, y, "Reconciliation (MILLIONS)")
     y -= 20
-    for x, head in zip((470.0, 540.0), ("2023", "2022"), strict=True):
+    for x, head in zip(_XS, ("2023", "2022"), strict=True):
         c.drawRightString(x, y, head)
-
-    def line(label: str, *values: str) -> None:
-        nonlocal y
-        y -= 12
-        c.drawString(50, y, label)
-        for x, value in zip((470.0, 540.0)[: len(values)], values, strict=True):
-            c.drawRightString(x, y, value)
-
-    line("GAAP Reported", "$ 8,122", "$ 18,632")
-    line("Acquisition-related items", "(233)", "8")
-    line("Actuarial valuation and other pension and postretirement plan")
-    line("(gains)/losses", "(17)", "(6)")
-    line("(Gains)/losses on equity securities", "—", "—")
-    line("Non-GAAP Adjusted", "$ 7,818", "$ 18,582")
+    _two_year_lines(
+        c,
+        y,
+        [
+            ("GAAP Reported", "$ 8,122", "$ 18,632"),
+            ("Acquisition-related items", "(233)", "8"),
+            ("Actuarial valuation and other pension and postretirement plan",),
+            ("(gains)/losses", "(17)", "(6)"),
+            ("(Gains)/losses on equity securities", "—", "—"),
+            ("Non-GAAP Adjusted", "$ 7,818", "$ 18,582"),
+        ],
+    )
     c.showPage()
     c.save()
     (doc,) = parse_path(path, ParseOptions(workers=1))

@@ -168,7 +168,7 @@ def linearise_row(
     expense : the federal of 2019 is $ 4206 ;"), so keyword and vector search see the group."""
     parts = []
     for cell in cells:
-        head = f" of {cell.header_with_period}" if cell.column else ""
+        head = f" of {cell.header_with_period}" if cell.header_with_period else ""
         parts.append(f"the {label}{head} is {display_cell(cell)} ;")
     prefix = f"{corner} " if corner else ""
     if group:

@@ -186,24 +186,28 @@ class ChunkCell(BaseModel):
     bbox: BBox | None = None
 
     @property
+    def _period_elsewhere(self) -> bool:
+        """A period the header does not say (the table's caption gave it) beside a header."""
+        if not self.period or not self.header:
+            return False
+        return " ".join(self.period.split()).lower() not in " ".join(self.header.split()).lower()
+
+    @property
     def column(self) -> str:
         """The column as a reader names it: the period when the header says it ("2022" of
         "Year Ended 2022"), the header alone without a period, and both when the period came
         from the table's caption ("Shares, year ended December 31, 2022")."""
-        if not self.period:
-            return self.header
-        if (
-            not self.header
-            or " ".join(self.period.split()).lower() in " ".join(self.header.split()).lower()
-        ):
-            return self.period
-        return f"{self.header}, {self.period}"
+        if self._period_elsewhere:
+            return f"{self.header}, {self.period}"
+        return self.period or self.header
 
     @property
     def header_with_period(self) -> str:
         """The header as written, with the caption's period when the header does not say it
         (the row's text and the planner's header words read this)."""
-        return self.header if self.header and self.column == self.period else self.column
+        if self._period_elsewhere:
+            return f"{self.header}, {self.period}"
+        return self.header or self.period or ""
 
 
 class Chunk(BaseModel):

@@ -98,9 +98,7 @@ def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, .
     return tuple(found[:1])
 
 
-def _table_operands(
-    chunk: Chunk, rank: float, asked: frozenset[int] = frozenset()
-) -> list[Operand]:
+def _table_operands(chunk: Chunk, rank: float, asked: frozenset[int]) -> list[Operand]:
     """The numbers of a table row; with ``asked`` (the lengths in months of the periods the
     question names), a cell whose column's period lasts another length is left out: "six
     months ended July 2, 2023" does not read "Three Months Ended July 2, 2023"."""

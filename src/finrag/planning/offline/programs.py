@@ -365,9 +365,9 @@ def generate(
             out += _table_candidates(sketch, rows, logp, rank == 0, q)
             continue
         for fill in _fills(sketch, short):
-            if sketch.name == "greater" and not _in_question_order(fill[0], fill[1], info):
-                continue
-            if sketch.name == "greater" and not _named_periods(fill, q.years):
+            if sketch.name == "greater" and not (
+                _in_question_order(fill[0], fill[1], info) and _named_periods(fill, q.years)
+            ):
                 continue
             values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
             value = evaluate(sketch, values)

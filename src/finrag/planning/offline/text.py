@@ -148,11 +148,10 @@ _STOP = frozenset(
 _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
-_MONTH_BEFORE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$")
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH_BEFORE = re.compile(rf"{_MONTH_NAME}\s*$")
 # a day written before its month: "as at 31 December 2019", "1 April"
-_MONTH_AFTER = re.compile(
-    r"^\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]*\.?)(?:\s|,|$)"
-)
+_MONTH_AFTER = re.compile(rf"^\s*{_MONTH_NAME}(?:\s|,|$)")
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 # "percentage of X", "portion of X": X is the whole (the denominator); "ratio of X to Y": X is
 # the numerator and Y, after "to", the denominator.
