@@ -11,10 +11,25 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["WORD", "spell_quarters", "stem", "stems", "words"]
+__all__ = [
+    "MONTH_NAME",
+    "NUMERIC_DATE",
+    "WORD",
+    "spell_quarters",
+    "stem",
+    "stems",
+    "unglue_dates",
+    "words",
+]
 
 #: A lower-case word or a number (with its decimals).
 WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+#: A month's name, full or short, with an abbreviation's full stop ("dec.", "Sept").
+MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A date written in figures, month first ("12/31/10", "12/31/2010"); group 3 is the year.
+NUMERIC_DATE = re.compile(
+    r"(?<![\d/.])(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/((?:19|20)?\d\d)(?![\d/])"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -61,3 +76,15 @@ def spell_quarters(text: str) -> str:
     return _QUARTER_SHORT.sub(
         lambda m: f"{m.group(0)} {_ORDINALS[m.group(1)]} quarter ", text
     ).replace("  ", " ")
+
+
+_GLUED_DATE = re.compile(
+    rf"\b({MONTH_NAME}\s*(?:\.\s*)?)(3[01]|[12]\d|[1-9])((?:19|20)\d\d)\b", re.IGNORECASE
+)
+
+
+def unglue_dates(text: str) -> str:
+    """``text`` with a day glued to its year parted again: FinQA's text extraction wrote
+    "december 312012" and "dec . 282013" for "December 31, 2012" and "Dec. 28, 2013", which
+    hides the year from every period reader (a table column headed so had no year)."""
+    return _GLUED_DATE.sub(r"\1\2 \3", text)

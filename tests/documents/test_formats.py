@@ -128,6 +128,20 @@ def test_finqa_flattened_unicode_is_restored() -> None:
     assert all(c.number is not None and c.number.is_dash for c in table.rows[1][1:])
 
 
+def test_finqa_days_glued_to_years_are_parted() -> None:
+    """FinQA wrote "december 312012" for "December 31, 2012": the column had no period."""
+    record = {
+        **FINQA,
+        "pre_text": ["as of dec . 282013 , the balance was $ 5 ."],
+        "table": [["", "december 31 2013", "december 312012"], ["debt", "5", "6"]],
+    }
+    doc = finqa_document(record)
+    assert doc.pages[0].blocks[0].text == "as of dec . 28 2013 , the balance was $ 5 ."
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0]][1:] == ["december 31 2013", "december 31 2012"]
+    assert list(table.column_periods)[1:] == ["december 31 2013", "december 31 2012"]
+
+
 def test_tatqa_context() -> None:
     context = {
         "table": {

@@ -524,11 +524,81 @@ def test_a_period_of_another_length_is_not_read() -> None:
         ("What share of leases are due in more than 5 years?", (5.0,)),
         ("the 3.95% notional swap was how much of the total?", (3.95,)),
         ("what is the return if 1000000 is invested in 2011?", (1000000.0,)),
+        ("what was the cumulative return for the five years ended 12/31/10?", ()),
+        ("what is 3/4 of revenue?", (3.0, 4.0)),  # no year: a fraction, not a date
     ],
 )
 def test_question_numbers_leave_out_the_days_of_dates(
     question: str, numbers: tuple[float, ...]
 ) -> None:
     """Days of dates are no operands, whichever side of the month they are written on; each
-    number is looked up where it is written ("8" of "July 8, 2018" is not the "8" of "2018")."""
+    number is looked up where it is written ("8" of "July 8, 2018" is not the "8" of "2018");
+    a date written in figures is a date ("12/31/10" is not 12, 31 and 10)."""
     assert analyze(question).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("what was the return for the five years ended 12/31/10?", (2010,)),
+        ("what was the return from 12/31/2005 to 12/31/2010?", (2005, 2010)),
+        # FinQA's extraction glued the day to the year
+        ("what was the change in cash from june 302008 to 2009", (2008, 2009)),
+        ("as of december 312013 what was the total?", (2013,)),
+    ],
+)
+def test_question_years_from_dates_in_figures_and_glued_days(
+    question: str, years: tuple[int, ...]
+) -> None:
+    assert analyze(question).years == years
+
+
+def test_a_glued_day_gives_a_finqa_column_its_year() -> None:
+    record = {
+        **_RECORD,
+        "table": [["", "december 31 2013", "december 312012"], ["standby letters", "10.5", "11.5"]],
+    }
+    info = analyze("what was the change in standby letters from 2012 to 2013?")
+    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(record), info)}
+    assert years[10.5] == (2013,) and years[11.5] == (2012,)
+
+
+def test_one_series_of_a_sentence_shares_its_words() -> None:
+    """Two values of one metric listed with "respectively" are named by the same words, as the
+    cells of a table row share its label: neither is "mentioned first" in the question, so the
+    years decide their order ("the ratio of X for 2016 to 2017" divides 2016 by 2017)."""
+    sentence = (
+        "derivative receivables reported on the consolidated balance sheets were $ 56.5 "
+        "billion and $ 64.1 billion at december 31 , 2017 and 2016 , respectively ."
+    )
+    chunks = [
+        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
+    ]
+    info = analyze("what was the ratio of the derivative receivables for 2016 to 2017")
+    ops = {o.quantity.value: o for o in operands_from(chunks, info)}
+    assert ops[56.5].years == (2017,) and ops[64.1].years == (2016,)
+    assert ops[56.5].label == ops[64.1].label
+    assert "derivative" in ops[64.1].label  # the words before the list's first value
+    # two metrics per year ("$ 3.60 and $ 3.68, and $ 7.91 and $ 6.07"): no series
+    two = (
+        "in 2009 and 2008 , the prices were $ 3.60 and $ 3.68 , and $ 7.91 and $ 6.07 , "
+        "respectively ."
+    )
+    chunks = [c for c in finqa_chunks(_sentence_record(two)) if c.kind is not ChunkKind.TABLE_ROW]
+    ops = {o.quantity.value: o for o in operands_from(chunks, info)}
+    assert ops[3.6].label != ops[3.68].label
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "goldman sachs 2017 form 10-k 61 .",
+        "for a table of the components , see note 8 on page 96 of this annual report .",
+        "page 114 annual report .",
+    ],
+)
+def test_references_to_pages_and_notes_are_no_operands(sentence: str) -> None:
+    chunks = [
+        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
+    ]
+    assert operands_from(chunks, analyze("what was the total?")) == []

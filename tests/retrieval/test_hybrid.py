@@ -215,6 +215,21 @@ def test_quarters_are_searched_as_filings_write_them(question: str, searched: st
     assert spell_quarters(question) == searched
 
 
+@pytest.mark.parametrize(
+    ("text", "parted"),
+    [
+        ("from june 302008 to 2009", "from june 30 2008 to 2009"),
+        ("three months ended dec . 282013", "three months ended dec . 28 2013"),
+        ("december 2012 and december 31, 2012", "december 2012 and december 31, 2012"),
+    ],
+)
+def test_days_glued_to_years_are_parted(text: str, parted: str) -> None:
+    """FinQA's "december 312012" is searched (and read) as "december 31 2012"."""
+    from finrag.lexical import unglue_dates
+
+    assert unglue_dates(text) == parted
+
+
 def test_a_quarter_question_finds_the_sentence_that_spells_it(store, embedder) -> None:
     sentences = [
         "During the fourth quarter of fiscal 2022, the Company repurchased shares at a cost "

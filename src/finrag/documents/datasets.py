@@ -3,9 +3,11 @@
 One record (FinQA) or context (TAT-QA) becomes one :class:`Document` with one page:
 
 * FinQA (at most one header row, as the dataset has; the em dashes and quotes the dataset's
-  text extraction flattened to "2014", "2019", "201c" and "201d" are restored): ``pre_text`` and ``post_text`` items are kept one sentence each, in order, so text
-  chunk ``<doc>:p1:s<j>`` is the dataset's ``text_j``; the ``table`` keeps its rows as given
-  (row 0 is the header), so table-row chunk ``<doc>:t0:r<i>`` is the dataset's ``table_i``.
+  text extraction flattened to "2014", "2019", "201c" and "201d" are restored, and so is the
+  space of a day glued to its year, "december 312012"): ``pre_text`` and ``post_text`` items
+  are kept one sentence each, in order, so text chunk ``<doc>:p1:s<j>`` is the dataset's
+  ``text_j``; the ``table`` keeps its rows as given (row 0 is the header), so table-row chunk
+  ``<doc>:t0:r<i>`` is the dataset's ``table_i``.
 * TAT-QA: paragraphs in ``order``, split into sentences; the table's header rows are
   recognised like any other table's.
 
@@ -27,6 +29,7 @@ from finrag.documents.model import Document, Page, TextBlock
 from finrag.documents.tables import build_table
 from finrag.documents.text import split_sentences
 from finrag.errors import EvaluationError
+from finrag.lexical import unglue_dates
 
 __all__ = [
     "finqa_document",
@@ -94,16 +97,17 @@ _QUOTES = (
 
 def _finqa_cell(row: int, col: int, text: str) -> str:
     """A cell with FinQA's flattened em dash restored: a data cell reading "2014" is a nil
-    cell; a row label keeps its text with glued dashes and quotes restored."""
+    cell; a row label keeps its text with glued dashes and quotes restored; a day glued to
+    its year ("december 312012") is parted in every cell."""
     if row > 0 and col > 0 and _DASH_CELL.fullmatch(text.strip()):
         return "\u2014"
-    return _finqa_text(text) if col == 0 else text
+    return _finqa_text(text) if col == 0 else unglue_dates(text)
 
 
 def _finqa_text(text: str) -> str:
     for pattern, repl in _QUOTES:
         text = pattern.sub(repl, text)
-    return text
+    return unglue_dates(text)
 
 
 def finqa_document(record: dict[str, Any], source: str = "") -> Document:

@@ -35,7 +35,7 @@ import numpy as np
 from finrag.documents.filer import REGISTRANT_KEY, name_terms, without_names
 from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
 from finrag.embeddings.cache import CachedEmbedder, InMemoryEmbeddingCache, LayeredEmbeddingCache
-from finrag.lexical import spell_quarters
+from finrag.lexical import spell_quarters, unglue_dates
 from finrag.retrieval.base import Retrieved, Retriever, provenance_of
 from finrag.retrieval.features import Candidate
 from finrag.retrieval.indexing import cached_embedder, embedding_text
@@ -171,13 +171,14 @@ class HybridRetriever(Retriever):
         self, tenant: str, question: str, doc_ids: Collection[str] | None = None
     ) -> str:
         """``question`` as searched: quarters spelled out ("Q4" also as "fourth quarter",
-        :func:`~finrag.lexical.spell_quarters`), and without the filer's name when every
+        :func:`~finrag.lexical.spell_quarters`), a day glued to its year parted ("december
+        312012", :func:`~finrag.lexical.unglue_dates`), and without the filer's name when every
         document in scope (``doc_ids``, else all the tenant's documents) has the same
         registrant."""
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return question
-        question = spell_quarters(question)
+        question = unglue_dates(spell_quarters(question))
         names = self.registrants(tenant, doc_ids)
         if len(names) != 1 or "" in names:
             return question

@@ -18,7 +18,7 @@ from functools import lru_cache
 from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
 from finrag.dsl.ast import Literal, Ref
-from finrag.dsl.units import Kind, Quantity
+from finrag.dsl.units import Kind, Quantity, Scale
 from finrag.planning.evidence import aggregate_cells, is_comparison_header
 
 from .text import YEAR, QuestionInfo, asks_change, label_match, stem, words, years_in
@@ -203,14 +203,25 @@ _MONTHS = frozenset(
 )
 
 
+# words after which a bare whole number refers to a place in the filing: "see note 8 on page
+# 96", "goldman sachs 2017 form 10-k 61", "page 114 annual report"
+_REFERENCE = frozenset({"page", "pages", "note", "notes", "item", "exhibit", "report"})
+
+
 def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
-    """Years, days of dates ("december 31") and footnote markers ("( 4 )") are no operands."""
+    """Years, days of dates ("december 31"), footnote markers ("( 4 )") and references to a
+    page, note or item of the filing ("see note 8 on page 96", a running foot "form 10-k 61")
+    are no operands; ``before`` is the words before the number (the last two are read)."""
     if _is_year(number):
         return True
     v = number.value
-    small_int = v.is_integer() and abs(v) <= 31 and number.kind is Kind.NONE
+    bare_int = v.is_integer() and number.kind is Kind.NONE and number.scale is Scale.UNITS
+    small_int = bare_int and abs(v) <= 31
     if small_int and before and before[-1] in _MONTHS:
         return True
+    if bare_int and 0 < v < 1000 and before:
+        if before[-1] in _REFERENCE or tuple(before[-2:]) in (("10", "k"), ("10", "q")):
+            return True
     return small_int and abs(v) <= 20 and number.text.lstrip().startswith("(")
 
 
@@ -227,32 +238,38 @@ def _footnote(text: str, start: int, end: int, number: ParsedNumber) -> bool:
 _RESPECTIVELY = re.compile(r"\brespectively\b")
 
 
-def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, ...]]:
-    """The period year of each value at ``spans`` (character ranges) of a sentence.
+def sentence_years(
+    text: str, spans: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """The period year of each value at ``spans`` (character ranges) of a sentence, and the
+    series each value belongs to (-1 for none).
 
     "... $1,436 million, $1,310 million and $1,345 million in 2010, 2009 and 2008,
     respectively": each list closed by "respectively" is paired with the sentence's years in
     order (one value per year, or blocks of k per year), and a sentence listing as many values
     as years in two separate runs pairs them too. Otherwise a value takes the nearest year
     mention, preferring one in the same clause (between semicolons); a sentence without years
-    gives none.
+    gives none. A list pairing one value per year is a *series*, one metric over the years, as
+    a table row is; the values of a list of k per year name k metrics and are no series.
     """
+    none: list[int] = [-1] * len(spans)
     lower = text.lower()
     years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(lower)]
     years = [(at, y) for at, y in years if not any(a <= at < b for a, b in spans)]
     if not years or not spans:
-        return [() for _ in spans]
+        return [() for _ in spans], none
     distinct = list(dict.fromkeys(y for _, y in years))
     paired: list[tuple[int, ...]] = [()] * len(spans)
+    series = none
     located = [s for s in spans if s[0] >= 0]
     if len(located) == len(spans) and len(distinct) >= 2:
         ends = [m.end() for m in _RESPECTIVELY.finditer(lower)]
         if ends:
-            paired = _respectively(spans, ends, distinct)
+            paired, series = _respectively(spans, ends, distinct)
         elif len(spans) == len(distinct) and (
             spans[-1][1] <= years[0][0] or years[-1][0] < spans[0][0]  # two separate runs
         ):
-            return [(y,) for y in distinct]
+            return [(y,) for y in distinct], [0] * len(spans)
     clauses = [m.start() for m in re.finditer(";", lower)]
 
     def clause(at: int) -> int:
@@ -270,13 +287,14 @@ def sentence_years(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[in
         mid, own = (start + end) / 2, clause(start)
         best = min(year_clauses, key=lambda t: (t[0] != own, abs(t[1] - mid)))
         out.append((best[2],))
-    return out
+    return out, series
 
 
 def _respectively(
     spans: Sequence[tuple[int, int]], ends: Sequence[int], years: Sequence[int]
-) -> list[tuple[int, ...]]:
-    """Values of "respectively" lists paired with the sentence's years in order.
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Values of "respectively" lists paired with the sentence's years in order, and the
+    series (the list's index when it pairs one value per year, else -1) of each value.
 
     Each "respectively" closes a list: the values since the previous one (values after the
     last one, "in 2019 and 2018, respectively, $ 5 and $ 4", form a list too). A list of as many
@@ -289,7 +307,8 @@ def _respectively(
     for i, (start, _) in enumerate(spans):
         groups[sum(e <= start for e in ends)].append(i)
     out: list[tuple[int, ...]] = [()] * len(spans)
-    for members in groups:
+    series = [-1] * len(spans)
+    for g, members in enumerate(groups):
         if not members:
             continue
         if len(members) % n:
@@ -297,7 +316,9 @@ def _respectively(
         block = len(members) // n
         for j, i in enumerate(members):
             out[i] = (years[j // block],)
-    return out
+            if block == 1:
+                series[i] = g
+    return out, series
 
 
 def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
@@ -315,13 +336,20 @@ def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
     values = [
         (k, n, at, end)
         for k, n, at, end in found
-        if not is_noise(n, words(text[: max(at, 0)])[-1:] if at >= 0 else [])
+        if not is_noise(n, words(text[: max(at, 0)])[-2:] if at >= 0 else [])
         and not _footnote(text, at, end, n)
     ]
-    periods = sentence_years(text, [(at, end if at >= 0 else -1) for _, _, at, end in values])
-    for (k, number, at, cursor), period in zip(values, periods, strict=True):
-        before = words(text[: max(at, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
-        after = words(text[cursor:])[:_WINDOW_AFTER] if at >= 0 else []
+    spans = [(at, end if at >= 0 else -1) for _, _, at, end in values]
+    periods, series = sentence_years(text, spans)
+    # the values of one series share its words, as the cells of a table row share its label:
+    # "derivative receivables ... were $ 56.5 billion and $ 64.1 billion at december 31 , 2017
+    # and 2016 , respectively" names one metric twice, not one before the other
+    first = {g: spans[series.index(g)][0] for g in series if g >= 0}
+    last = {g: spans[len(series) - 1 - series[::-1].index(g)][1] for g in series if g >= 0}
+    for i, ((k, number, at, cursor), period) in enumerate(zip(values, periods, strict=True)):
+        start, end = (first[series[i]], last[series[i]]) if series[i] >= 0 else (at, cursor)
+        before = words(text[: max(start, 0)])[-_WINDOW_BEFORE:] if at >= 0 else []
+        after = words(text[end:])[:_WINDOW_AFTER] if at >= 0 else []
         window = tuple(before + after)
         out.append(
             Operand(

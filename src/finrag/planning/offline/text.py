@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from finrag.documents.numbers import find_numbers
-from finrag.lexical import stem, words
+from finrag.lexical import MONTH_NAME, NUMERIC_DATE, stem, unglue_dates, words
 
 __all__ = [
     "CUE_NAMES",
@@ -148,10 +148,9 @@ _STOP = frozenset(
 _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
-_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_MONTH_BEFORE = re.compile(rf"{_MONTH_NAME}\s*$")
+_MONTH_BEFORE = re.compile(rf"{MONTH_NAME}\s*$")
 # a day written before its month: "as at 31 December 2019", "1 April"
-_MONTH_AFTER = re.compile(rf"^\s*{_MONTH_NAME}(?:\s|,|$)")
+_MONTH_AFTER = re.compile(rf"^\s*{MONTH_NAME}(?:\s|,|$)")
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 # "percentage of X", "portion of X": X is the whole (the denominator); "ratio of X to Y": X is
 # the numerator and Y, after "to", the denominator.
@@ -162,13 +161,27 @@ _STRICT_DENOMINATOR = frozenset({"to", "over", "against", "versus", "vs", "among
 
 
 def years_in(text: str) -> list[int]:
-    """Years (1950-2099) named in ``text``, in order of first mention, without repeats."""
+    """Years (1950-2099) named in ``text``, in order of first mention, without repeats; a date
+    written in figures names its year ("12/31/10" is 2010, as performance graphs head their
+    columns)."""
+    low = text.lower()
+    found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(low)]
+    if "/" in low:
+        found.extend((m.start(3), _full_year(m.group(3))) for m in NUMERIC_DATE.finditer(low))
+        found.sort()
     out: list[int] = []
-    for m in YEAR.finditer(text.lower()):
-        year = int(m.group(1))
-        if year not in out:
+    for _, year in found:
+        if year not in out and 1950 <= year <= 2099:
             out.append(year)
     return out
+
+
+def _full_year(digits: str) -> int:
+    """A year from its last two digits as dates write them ("10" is 2010, "98" 1998)."""
+    if len(digits) == 4:
+        return int(digits)
+    yy = int(digits)
+    return 2000 + yy if yy < 50 else 1900 + yy
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +206,9 @@ class QuestionInfo:
 
 
 def analyze(question: str) -> QuestionInfo:
-    """Tokens, content stems with weights, years and non-year numbers of a question."""
+    """Tokens, content stems with weights, years and non-year numbers of a question (a day
+    glued to its year, FinQA's "december 312012", is parted first)."""
+    question = unglue_dates(question)
     tokens = tuple(words(question))
     years = tuple(years_in(question))
     content: list[str] = []
@@ -207,6 +222,7 @@ def analyze(question: str) -> QuestionInfo:
             weights[s] = 0.4 if tok in _GENERIC else 1.0
     numbers, percent = [], []
     low = question.lower()
+    dates = [m.span() for m in NUMERIC_DATE.finditer(low)] if "/" in low else []
     cursor = 0
     for num in find_numbers(question):
         # where this number is written (numbers come in reading order), so "8" of "July 8,
@@ -215,6 +231,8 @@ def analyze(question: str) -> QuestionInfo:
         if at >= 0:
             cursor = at + len(num.text)
         if num.kind.value == "none" and float(num.value).is_integer() and int(num.value) in years:
+            continue
+        if any(a <= at < b for a, b in dates):  # "12/31/10" is a date, not 12, 31 and 10
             continue
         if num.kind.value == "none" and at > 0 and _MONTH_BEFORE.search(low[:at]):
             continue
