@@ -10,8 +10,10 @@ from finrag.dsl.units import Kind, Quantity
 from finrag.planning.base import PlanRequest
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import operands_from, rows_from
+from finrag.planning.offline.confidence import CONFIDENCE_FEATURES, confidence_features
 from finrag.planning.offline.data import finqa_chunks
 from finrag.planning.offline.programs import (
+    N_FEATURES,
     SHARED_FEATURES,
     answer_kind_for,
     generate,
@@ -20,7 +22,7 @@ from finrag.planning.offline.programs import (
 from finrag.planning.offline.sketches import sketch_by_name
 from finrag.planning.offline.supervision import tatqa_gold
 from finrag.planning.offline.text import analyze, cue_flags
-from finrag.planning.offline.train import calibrated, choose_threshold, family_calibration
+from finrag.planning.offline.train import choose_threshold, fit_confidence
 from support import record_chunks
 
 pytestmark = pytest.mark.unit
@@ -120,14 +122,49 @@ def test_thresholds_reach_the_target_precision() -> None:
     assert choose_threshold(top * 10, target=0.8) == pytest.approx(0.8)
 
 
-def test_family_calibration_is_monotone_and_per_family() -> None:
-    good = [(p, p > 0.3, "change") for p in np.linspace(0.05, 0.95, 40)]
-    weak = [(p, p > 0.8, "ratio") for p in np.linspace(0.05, 0.95, 40)]
-    cal = family_calibration(good + weak, [1.0] * 80)
-    assert set(cal) >= {"change", "ratio", "sum"}  # sum: too few questions, pooled fit
-    out = calibrated([(0.5, True, "change"), (0.5, True, "ratio")], cal)
-    assert out[0][0] > out[1][0]  # the same raw score is worth more for the reliable family
-    assert calibrated([(0.2, True, "change")], cal)[0][0] < out[0][0]
+def _confidence_row(answer: float, runner_up: float, family: str) -> np.ndarray:
+    """The confidence features of an answer of probability ``answer`` (two candidates)."""
+    row = np.zeros(N_FEATURES)
+    return confidence_features([1.0, 2.0], [answer, runner_up], [answer, runner_up], 0, family, row)
+
+
+def test_confidence_reads_the_margin_and_the_family() -> None:
+    """An answer far ahead of the runner-up is right more often than one just ahead, and a
+    reliable family more often than a weak one at the same probability: the confidence model
+    learns both from out-of-fold answers."""
+    rng = np.random.default_rng(0)
+    rows, top = [], []
+    for _ in range(400):
+        family = "change" if rng.random() < 0.5 else "ratio"
+        answer = float(rng.uniform(0.2, 0.9))
+        runner_up = float(rng.uniform(0.0, 1.0 - answer))
+        chance = (0.9 if family == "change" else 0.5) * (0.3 + 0.7 * (answer - runner_up))
+        rows.append(_confidence_row(answer, runner_up, family))
+        top.append((answer, bool(rng.random() < chance), family))
+    model = fit_confidence(np.array(rows), top, [1.0] * len(top))
+    conf = model.proba_dense(
+        np.array(
+            [
+                _confidence_row(0.6, 0.05, "change"),
+                _confidence_row(0.6, 0.35, "change"),
+                _confidence_row(0.6, 0.05, "ratio"),
+            ]
+        )
+    )
+    assert conf[0] > conf[1]  # the same probability with a close runner-up is shakier
+    assert conf[0] > conf[2]  # the same probability is worth more for the reliable family
+
+
+def test_confidence_features_name_the_runner_up_answer() -> None:
+    """The runner-up is the best *other answer*: a second fill computing the same value is the
+    same answer, not a rival."""
+    row = np.zeros(N_FEATURES)
+    x = confidence_features([0.5, 0.5, 0.25], [0.7, 0.7, 0.2], [0.4, 0.3, 0.2], 0, "ratio", row)
+    names = list(CONFIDENCE_FEATURES)
+    assert x[names.index("runner_up_logit")] == pytest.approx(np.log(0.2 / 0.8))
+    assert x[names.index("margin")] == pytest.approx(0.5)
+    assert x[names.index("null_mass")] == pytest.approx(0.1)
+    assert x[names.index("family_ratio")] == 1.0
 
 
 def test_chunk_kinds(planner: OfflinePlanner) -> None:

@@ -17,6 +17,7 @@ from finrag.planning.base import Plan, Planner, PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner, load_model
 from finrag.planning.offline.conversation import resolve
+from finrag.planning.offline.confidence import CONFIDENCE_FEATURES
 from finrag.planning.offline.sketches import SKETCHES
 from finrag.planning.offline.supervision import finqa_gold, tatqa_gold
 from finrag.planning.offline.text import analyze
@@ -224,7 +225,8 @@ def test_metadata_is_json(tmp_path: Path) -> None:
     from finrag.planning.offline.model import ARTIFACT_DIR
 
     meta = json.loads((ARTIFACT_DIR / "metadata.json").read_text())
-    assert meta["format"] == 3 and "cross_validation" in meta
+    assert meta["format"] == 4 and "cross_validation" in meta
+    assert set(meta["confidence_model"]) == {"intercept", *CONFIDENCE_FEATURES}
 
 
 def _answer(planner: OfflinePlanner, question: str, chunks: list[Chunk]) -> float:
@@ -364,6 +366,7 @@ def test_one_percentage_is_not_divided_by_another(planner: OfflinePlanner) -> No
     )
     plan = planner.plan(PlanRequest(question=question, evidence=chunks))
     # the quotient was the top candidate; it is rejected, and the reason kept in the plan
+    # (answered or not)
     assert any("divides one percentage by another" in e for e in plan.errors)
     quotients = [s for s in (plan.program.steps if plan.program else ()) if s.op.value == "divide"]
     assert not any(all(isinstance(a, Ref) for a in s.args) for s in quotients)

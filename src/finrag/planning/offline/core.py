@@ -29,6 +29,7 @@ class Scored:
 
     candidates: tuple[Candidate, ...]
     probs: tuple[float, ...]
+    candidate_probs: tuple[float, ...]  # each candidate's own ranker probability
     sketch_probs: dict[str, float]
     operands: tuple[Operand, ...]
     operand_x: np.ndarray  # the operands' feature rows (the lookup model reads them too)
@@ -69,13 +70,15 @@ def score(
         info, sketch_probs, operands, [float(p) for p in probs], rows_from(evidence)
     )
     if not candidates or ranker is None:
-        return Scored(tuple(candidates), (0.0,) * len(candidates), sketch_probs, operands, x)
+        zeros = (0.0,) * len(candidates)
+        return Scored(tuple(candidates), zeros, zeros, sketch_probs, operands, x)
     p = listwise_probs(np.vstack([c.features for c in candidates]) @ ranker.coef[0])
     m = answer_probs(p, [c.value.value for c in candidates])
     order = sorted(range(len(candidates)), key=lambda i: (-m[i], -p[i], i))
     return Scored(
         tuple(candidates[i] for i in order),
         tuple(float(m[i]) for i in order),
+        tuple(float(p[i]) for i in order),
         sketch_probs,
         operands,
         x,

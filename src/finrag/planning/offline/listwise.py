@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["answer_probs", "fit_listwise", "listwise_probs"]
+__all__ = ["answer_key", "answer_probs", "fit_listwise", "listwise_probs"]
 
 F = NDArray[np.float64]
 
@@ -35,11 +35,16 @@ def answer_probs(probs: F, values: Sequence[float]) -> F:
     probabilities split the mass of one answer; marginalising over answers (values rounded to
     6 significant digits) gives a confidence that measures the answer itself.
     """
-    keys = [float(f"{v:.6g}") for v in values]
+    keys = [answer_key(v) for v in values]
     totals: dict[float, float] = {}
     for key, p in zip(keys, probs, strict=True):
         totals[key] = totals.get(key, 0.0) + float(p)
     return np.array([totals[k] for k in keys])
+
+
+def answer_key(value: float) -> float:
+    """Two answers are the same when they agree to 6 significant digits."""
+    return float(f"{value:.6g}")
 
 
 def fit_listwise(x: F, y: NDArray[np.int_], qid: NDArray[np.int_], w: F, l2: float = 1.0) -> F:

@@ -6,8 +6,11 @@
   answer (logistic regression on :data:`~.candidates.OPERAND_FEATURES`);
 * ``ranker``: (question, filled sketch) -> probability the program gives the right answer
   (listwise softmax with a "none" option, :mod:`.listwise`, on :data:`~.programs.SHARED_FEATURES`
-  per sketch family); its output is the plan's confidence and ``threshold`` the calibrated
-  abstention cut-off;
+  per sketch family);
+* ``confidence``: (question, chosen answer) -> probability the answer is right (logistic
+  regression on :data:`~.confidence.CONFIDENCE_FEATURES`: the answer's and the runner-up's
+  ranker probabilities, the family, how the question names the operands); its output is the
+  plan's confidence and ``threshold`` the abstention cut-off;
 * ``lookup``: (question, evidence number) -> is this number the answer to a "what was X in
   2019?" question (logistic regression on the operand features, trained on TAT-QA's
   one-number span answers; a softmax over the question's numbers gives the lookup's
@@ -22,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +33,10 @@ import numpy as np
 
 from finrag.errors import ConfigError
 
+from .confidence import CONFIDENCE_FEATURES, confidence_features
+from .core import Scored
 from .intent import asks_yes_no
 from .linear import LinearModel, TextVectorizer
-from .programs import FAMILIES
 from .sketches import SKETCHES
 from .text import CUE_NAMES, QuestionInfo, cue_flags
 
@@ -48,7 +51,7 @@ __all__ = [
 ]
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
 N_EXTRAS = 9 + len(CUE_NAMES)
@@ -96,7 +99,7 @@ class OfflineModel:
     ranker: LinearModel
     threshold: float
     metadata: dict[str, Any] = field(default_factory=dict)
-    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+    confidence: LinearModel | None = None
     lookup: LinearModel | None = None
     lookup_threshold: float = 1.0
 
@@ -111,13 +114,21 @@ class OfflineModel:
         the single number it asks for (:func:`lookup_softmax`; zeros without a lookup model)."""
         return lookup_softmax(self.lookup, x) if self.lookup is not None else np.zeros(len(x))
 
-    def calibrate(self, family: str, p: float) -> float:
-        """The ranker's answer probability mapped to the out-of-fold chance of being right for
-        the candidate's sketch family (Platt scaling on the logit; identity if unfitted)."""
-        a, b = self.calibration.get(family, (1.0, 0.0))
-        p = min(max(p, 1e-6), 1.0 - 1e-6)
-        z = a * math.log(p / (1.0 - p)) + b
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    def confidence_of(self, scored: Scored, i: int) -> float:
+        """The chance that candidate ``i`` of ``scored`` answers its question right (the
+        confidence model; the ranker's answer probability when there is none)."""
+        if self.confidence is None:
+            return scored.probs[i]
+        cand = scored.candidates[i]
+        x = confidence_features(
+            [c.value.value for c in scored.candidates],
+            scored.probs,
+            scored.candidate_probs,
+            i,
+            cand.sketch.family,
+            cand.features,
+        )
+        return float(self.confidence.proba_dense(x[None, :])[0])
 
     @property
     def version(self) -> str:
@@ -159,8 +170,13 @@ class OfflineModel:
             "ranker_coef": self.ranker.coef.astype(np.float32),
             "ranker_intercept": self.ranker.intercept.astype(np.float32),
             "threshold": np.array([self.threshold], dtype=np.float32),
-            "family_calibration": np.array(
-                [self.calibration.get(f, (np.nan, np.nan)) for f in FAMILIES], dtype=np.float32
+            **(
+                {
+                    "confidence_coef": self.confidence.coef.astype(np.float32),
+                    "confidence_intercept": self.confidence.intercept.astype(np.float32),
+                }
+                if self.confidence is not None
+                else {}
             ),
             **(
                 {
@@ -185,9 +201,14 @@ class OfflineModel:
         self.metadata["format"] = FORMAT_VERSION
         self.metadata["threshold"] = round(self.threshold, 4)
         self.metadata["lookup_threshold"] = round(self.lookup_threshold, 4)
-        self.metadata["family_calibration"] = {
-            f: [round(a, 4), round(b, 4)] for f, (a, b) in sorted(self.calibration.items())
-        }
+        if self.confidence is not None:
+            self.metadata["confidence_model"] = {
+                "intercept": round(float(self.confidence.intercept[0]), 4),
+                **{
+                    name: round(float(c), 4)
+                    for name, c in zip(CONFIDENCE_FEATURES, self.confidence.coef[0], strict=True)
+                },
+            }
         (directory / _NPZ).write_bytes(payload)
         (directory / _META).write_text(json.dumps(self.metadata, indent=2, sort_keys=True) + "\n")
         return version
@@ -236,11 +257,11 @@ def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
             data["lookup_intercept"].astype(np.float64),
         )
         lookup_threshold = float(data["lookup_threshold"][0])
-        families = {
-            f: (float(ab[0]), float(ab[1]))
-            for f, ab in zip(FAMILIES, data["family_calibration"], strict=True)
-            if np.isfinite(ab).all()
-        }
+        confidence = LinearModel(
+            ("no", "yes"),
+            data["confidence_coef"].astype(np.float64),
+            data["confidence_intercept"].astype(np.float64),
+        )
     return OfflineModel(
-        vectorizer, sketch, operand, ranker, threshold, metadata, families, lookup, lookup_threshold
+        vectorizer, sketch, operand, ranker, threshold, metadata, confidence, lookup, lookup_threshold
     )

@@ -187,23 +187,27 @@ class OfflinePlanner:
         return self._choose(info, scored, evidence)
 
     def _best(self, scored: Scored) -> float:
-        """The calibrated confidence of the best candidate (0 without candidates)."""
+        """The confidence of the best candidate (0 without candidates)."""
         if not scored.candidates:
             return 0.0
-        return self.model.calibrate(scored.candidates[0].sketch.family, scored.probs[0])
+        return self.model.confidence_of(scored, 0)
 
     def _plan(self, program: Program, confidence: float, evidence: Sequence[Chunk]) -> Plan:
         return Plan(
             program, self.name, prompt_version=self.version, confidence=round(confidence, 4)
         )
 
-    def _abstain(self, reason: str, confidence: float | None = None) -> Plan:
+    def _abstain(
+        self, reason: str, confidence: float | None = None, errors: Sequence[str] = ()
+    ) -> Plan:
+        """No answer, saying why; ``errors`` keeps the candidates rejected on the way."""
         return Plan(
             None,
             self.name,
             prompt_version=self.version,
             confidence=confidence,
             abstain_reason=reason,
+            errors=tuple(errors),
         )
 
     def _choose(self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]) -> Plan:
@@ -216,15 +220,16 @@ class OfflinePlanner:
             return self._abstain(f"the evidence has {what} for the likely programs")
         context = build_context(evidence)
         errors: list[str] = []
-        for cand, p in list(zip(scored.candidates, scored.probs, strict=True))[:_MAX_TRIES]:
+        for i, cand in enumerate(scored.candidates[:_MAX_TRIES]):
             program = _program(cand, info)
             problem = _check(program, cand, info, context)
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
                 continue
-            p = self.model.calibrate(cand.sketch.family, p)
+            p = self.model.confidence_of(scored, i)
             if p < self.threshold:
-                return self._abstain(_low_reason(cand, p, self.threshold, scored), round(p, 4))
+                reason = _low_reason(cand, p, self.threshold, scored)
+                return self._abstain(reason, round(p, 4), errors)
             return Plan(
                 program,
                 self.name,

@@ -31,6 +31,7 @@ from finrag.documents.model import Chunk
 from finrag.dsl.units import Kind, Quantity
 
 from .candidates import operand_features, operands_from
+from .confidence import CONFIDENCE_FEATURES, confidence_features
 from .core import operand_matrix, score
 from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
@@ -50,7 +51,7 @@ OPERAND_C = 1.0
 LOOKUP_C = 1.0
 RANKER_L2 = 3.0
 TARGET_PRECISION = 0.75
-MIN_FAMILY = 25
+CONFIDENCE_C = 1.0
 EVIDENCE_K = 8  # the pipeline's default retrieval depth (Settings.retrieval.k)
 # Tenants of the training documents in their own store (``retrieved.py``).
 TRAIN_TENANTS = ("offline-train-finqa", "offline-train-tatqa")
@@ -336,7 +337,6 @@ def _oof_rows(
 
 
 Top = tuple[float, bool, str]
-Cal = tuple[float, float]
 
 
 Ranked = list[tuple[float, bool, str]]
@@ -344,31 +344,35 @@ Ranked = list[tuple[float, bool, str]]
 
 def _cv_top(
     rows: _Rows, folds: list[int], n: int, k: int, orders: dict[int, Ranked] | None = None
-) -> list[Top]:
-    """Per example: the top candidate's out-of-fold ranker probability, correctness, family;
-    with ``orders``, also every candidate of each example, best first (answer probability,
-    correct, description)."""
+) -> tuple[list[Top], np.ndarray]:
+    """Per example: the top candidate's out-of-fold answer probability, correctness and family,
+    and its confidence features (a zero row for an example without candidates); with
+    ``orders``, also every candidate of each example, best first (answer probability, correct,
+    description)."""
     x, y, w, qid = np.vstack(rows.x), np.array(rows.y), np.array(rows.w), np.array(rows.qid)
     row_fold = np.array([folds[q] for q in qid])
     best: list[Top] = [(0.0, False, "")] * n
+    feats = np.zeros((n, len(CONFIDENCE_FEATURES)))
     for f in range(k):
         tr, te = row_fold != f, row_fold == f
         if not te.any() or len(set(y[tr])) < 2:
             continue
         model = _fit_ranker(x[tr], y[tr], w[tr], qid[tr])
         for q in np.unique(qid[te]):
-            sel = qid == q
-            at = np.flatnonzero(sel)
-            p = listwise_probs(x[sel] @ model.coef[0])
-            m = answer_probs(p, [rows.value[j] for j in at])
+            at = np.flatnonzero(qid == q)
+            p = listwise_probs(x[at] @ model.coef[0])
+            values = [rows.value[j] for j in at]
+            m = answer_probs(p, values)
             ranked = sorted(range(len(at)), key=lambda j: (-m[j], -p[j], j))
             i = ranked[0]
-            best[q] = (float(m[i]), bool(y[sel][i]), rows.family[int(at[i])])
+            family = rows.family[int(at[i])]
+            best[q] = (float(m[i]), bool(y[at[i]]), family)
+            feats[q] = confidence_features(values, m, p, i, family, x[at[i]])
             if orders is not None:
                 orders[int(q)] = [
-                    (float(m[j]), bool(y[sel][j]), rows.desc[int(at[j])]) for j in ranked
+                    (float(m[j]), bool(y[at[j]]), rows.desc[int(at[j])]) for j in ranked
                 ]
-    return best
+    return best, feats
 
 
 def choose_threshold(
@@ -391,41 +395,33 @@ def choose_threshold(
     return float(threshold)
 
 
-def family_calibration(top: Sequence[Top], weights: Sequence[float]) -> dict[str, Cal]:
-    """Platt scaling of the out-of-fold answer probability, one (a, b) per sketch family with
-    enough questions (else one pooled fit): families differ in how far their ranker probability
-    can be trusted, and one global cut-off on calibrated probabilities then answers the most
-    questions for a given precision."""
-    pooled = _platt(
-        [t for t in top if t[2]], [w for t, w in zip(top, weights, strict=True) if t[2]]
-    )
-    out: dict[str, Cal] = {}
-    for family in FAMILIES:
-        idx = [i for i, t in enumerate(top) if t[2] == family]
-        fit = None
-        if len(idx) >= MIN_FAMILY:
-            fit = _platt([top[i] for i in idx], [weights[i] for i in idx])
-        out[family] = fit or pooled or (1.0, 0.0)
-    return out
-
-
-def _platt(top: Sequence[Top], weights: Sequence[float]) -> Cal | None:
+def fit_confidence(x: np.ndarray, top: Sequence[Top], weights: Sequence[float]) -> LinearModel:
+    """The confidence model (:mod:`.confidence`): is the chosen answer right, from its
+    confidence features ``x``; examples without a candidate (family "") are left out."""
     from sklearn.linear_model import LogisticRegression
 
-    y = [int(t[1]) for t in top]
-    if len(set(y)) < 2:
-        return None
-    p = np.clip(np.array([t[0] for t in top]), 1e-6, 1 - 1e-6)
-    x = np.log(p / (1 - p))[:, None]
-    clf = LogisticRegression(C=10.0).fit(x, y, sample_weight=list(weights))
-    return float(clf.coef_[0][0]), float(clf.intercept_[0])
+    keep = [i for i, t in enumerate(top) if t[2]]
+    y = [int(top[i][1]) for i in keep]
+    clf = LogisticRegression(C=CONFIDENCE_C, max_iter=3000)
+    clf.fit(x[keep], y, sample_weight=[weights[i] for i in keep])
+    return LinearModel.from_sklearn(clf, ("no", "yes"))
 
 
-def calibrated(top: Sequence[Top], cal: dict[str, Cal]) -> list[Top]:
-    """``top`` with each probability calibrated for its family."""
-    bundle = OfflineModel.__new__(OfflineModel)
-    bundle.calibration = cal
-    return [(bundle.calibrate(f, p) if f else p, ok, f) for p, ok, f in top]
+def _oof_confidence(
+    x: np.ndarray, top: Sequence[Top], weights: Sequence[float], folds: Sequence[int], k: int
+) -> list[Top]:
+    """``top`` with each probability replaced by the confidence model's, fitted without the
+    example's fold: the cut-off is chosen on confidences the model did not learn from."""
+    out = [(0.0, ok, fam) for _, ok, fam in top]
+    for f in range(k):
+        train = [i for i in range(len(top)) if folds[i] != f]
+        test = [i for i in range(len(top)) if folds[i] == f and top[i][2]]
+        if not test:
+            continue
+        model = fit_confidence(x[train], [top[i] for i in train], [weights[i] for i in train])
+        for i, c in zip(test, model.proba_dense(x[test]), strict=True):
+            out[i] = (float(c), top[i][1], top[i][2])
+    return out
 
 
 def _at_cutoff(top: Sequence[Top], idx: Sequence[int], cut: float) -> tuple[float, float, float]:
@@ -486,12 +482,12 @@ def coverage_curve(
 @dataclass
 class CrossValidation:
     """One fold assignment's out-of-fold results: the candidate rows, each example's top
-    candidate (calibrated), the per-family calibration, the cut-off and the examples with a
-    correct candidate."""
+    candidate (with its confidence out of fold), the confidence model, the cut-off and the
+    examples with a correct candidate."""
 
     rows: _Rows
     top: list[Top]
-    calibration: dict[str, Cal]
+    confidence: LinearModel
     threshold: float
     oracle: set[int]
 
@@ -503,16 +499,16 @@ def cross_validate(
     salt: str = "",
     orders: dict[int, Ranked] | None = None,
 ) -> CrossValidation:
-    """Out-of-fold candidates, ranking, calibration and cut-off for the fold assignment
+    """Out-of-fold candidates, ranking, confidence and cut-off for the fold assignment
     ``salt`` names (the committed one by default); ``orders`` as in :func:`_cv_top`."""
     folds = _folds(examples, k, salt)
     rows = _oof_rows(examples, folds, k, lookups)
-    top = _cv_top(rows, folds, len(examples), k, orders)
+    raw, feats = _cv_top(rows, folds, len(examples), k, orders)
     weights = [e.weight for e in examples]
-    calibration = family_calibration(top, weights)
-    top = calibrated(top, calibration)
+    top = _oof_confidence(feats, raw, weights, folds, k)
+    confidence = fit_confidence(feats, raw, weights)
     oracle = {q for q, ok in zip(rows.qid, rows.y, strict=True) if ok}
-    return CrossValidation(rows, top, calibration, choose_threshold(top, weights), oracle)
+    return CrossValidation(rows, top, confidence, choose_threshold(top, weights), oracle)
 
 
 _CV_FIGURES = ("accuracy_no_abstain", "answered", "precision_answered", "accuracy_with_abstain")
@@ -549,8 +545,9 @@ def train(
     evidence_k: int | None = EVIDENCE_K,
     repeats: int = 0,
 ) -> OfflineModel:
-    """Train, cross-validate, calibrate the thresholds and save the bundle; with ``repeats``,
-    also cross-validate over that many other fold assignments (reported, not used)."""
+    """Train, cross-validate, fit the confidence model and its cut-off and save the bundle;
+    with ``repeats``, also cross-validate over that many other fold assignments (reported, not
+    used)."""
     loaded, hashes, evidence = load_examples(data_dir, evidence_k, log, k)
     examples = [e for e in loaded if not e.operand_only]
     lookups = [e for e in loaded if e.operand_only]
@@ -559,7 +556,7 @@ def train(
         f"FinQA), {len(lookups)} TAT-QA lookups for the operand model"
     )
     folded = cross_validate(examples, lookups, k)
-    rows, top, cal, threshold = folded.rows, folded.top, folded.calibration, folded.threshold
+    rows, top, threshold = folded.rows, folded.top, folded.threshold
     log(f"{len(rows.y)} candidate programs, {sum(rows.y)} correct")
     vec, sketch = fit_sketch(examples)
     operand = fit_operand(examples + lookups)
@@ -581,7 +578,7 @@ def train(
             "lookup_C": LOOKUP_C,
             "ranker_l2": RANKER_L2,
             "target_precision": TARGET_PRECISION,
-            "min_family": MIN_FAMILY,
+            "confidence_C": CONFIDENCE_C,
         },
     }
     if repeats:
@@ -599,7 +596,7 @@ def train(
         ranker,
         threshold,
         metadata,
-        cal,
+        folded.confidence,
         fit_lookup(lookup_rows),
         lookup_threshold,
     )
