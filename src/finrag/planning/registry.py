@@ -174,7 +174,7 @@ def offline_factory(argument: str, **options: Any) -> Planner:
 
 
 def _min_confidence(argument: str) -> float:
-    """``offline:<min confidence>``: the abstention cut-off on the calibrated confidence."""
+    """``offline:<min confidence>``: the abstention cut-off on the confidence."""
     try:
         value = float(argument)
     except ValueError:
