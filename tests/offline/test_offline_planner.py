@@ -16,8 +16,8 @@ from finrag.errors import ConfigError
 from finrag.planning.base import Plan, Planner, PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner, load_model
-from finrag.planning.offline.conversation import resolve
 from finrag.planning.offline.confidence import CONFIDENCE_FEATURES
+from finrag.planning.offline.conversation import resolve
 from finrag.planning.offline.sketches import SKETCHES
 from finrag.planning.offline.supervision import finqa_gold, tatqa_gold
 from finrag.planning.offline.text import analyze

@@ -219,9 +219,11 @@ def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
     small_int = bare_int and abs(v) <= 31
     if small_int and before and before[-1] in _MONTHS:
         return True
-    if bare_int and 0 < v < 1000 and before:
-        if before[-1] in _REFERENCE or tuple(before[-2:]) in (("10", "k"), ("10", "q")):
-            return True
+    reference = bool(before) and (
+        before[-1] in _REFERENCE or tuple(before[-2:]) in (("10", "k"), ("10", "q"))
+    )
+    if bare_int and 0 < v < 1000 and reference:
+        return True
     return small_int and abs(v) <= 20 and number.text.lstrip().startswith("(")
 
 

@@ -68,8 +68,8 @@ def _logit(p: float) -> float:
 
 def confidence_features(
     values: Sequence[float],
-    answer_probs: Sequence[float],
-    candidate_probs: Sequence[float],
+    answer_probs: Sequence[float] | np.ndarray,
+    candidate_probs: Sequence[float] | np.ndarray,
     i: int,
     family: str,
     row: np.ndarray,

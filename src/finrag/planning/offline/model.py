@@ -263,5 +263,13 @@ def load_model(directory: Path = ARTIFACT_DIR) -> OfflineModel:
             data["confidence_intercept"].astype(np.float64),
         )
     return OfflineModel(
-        vectorizer, sketch, operand, ranker, threshold, metadata, confidence, lookup, lookup_threshold
+        vectorizer,
+        sketch,
+        operand,
+        ranker,
+        threshold,
+        metadata,
+        confidence,
+        lookup,
+        lookup_threshold,
     )

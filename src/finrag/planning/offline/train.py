@@ -37,7 +37,7 @@ from .data import finqa_parts, tatqa_parts
 from .linear import LinearModel, TextVectorizer, sparse_matrix
 from .listwise import answer_probs, fit_listwise, listwise_probs
 from .model import N_EXTRAS, OfflineModel, lookup_softmax, question_extras
-from .programs import FAMILIES, Candidate
+from .programs import Candidate
 from .retrieved import retrieve_all
 from .supervision import Gold, finqa_gold, matches_gold, tatqa_gold, tatqa_lookup_gold
 from .text import QuestionInfo, analyze
