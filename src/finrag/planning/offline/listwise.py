@@ -2,8 +2,8 @@
 
 ``P(candidate i) = exp(s_i) / (1 + sum_j exp(s_j))`` with ``s = x @ w``; the ``1`` is a null
 candidate with score 0, so a question whose candidates all look wrong puts its mass on "none"
-and the best candidate's probability is a usable, calibrated confidence. Trained by L-BFGS on
-the log-likelihood of the correct candidates with an L2 penalty.
+(the confidence model, :mod:`.confidence`, reads that mass and the best answers' probabilities).
+Trained by L-BFGS on the log-likelihood of the correct candidates with an L2 penalty.
 """
 
 from __future__ import annotations
