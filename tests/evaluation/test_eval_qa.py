@@ -62,6 +62,56 @@ def test_finqa_sample_meets_the_committed_baseline(tmp_path: Path) -> None:
     assert {"execution_accuracy", "program_accuracy", "latency_p95_ms", "retrieval_recall"} <= set(
         metrics
     )
+    # the offline planner gives confidences: the report reads every cut-off above its own
+    cutoffs = report["coverage"]["cutoffs"]
+    assert [row["answered"] for row in cutoffs] == sorted(
+        (row["answered"] for row in cutoffs), reverse=True
+    )
+    assert "## By confidence cut-off" in Path(report["report_files"]["md"]).read_text()
+
+
+def _result(i: int, confidence: float | None, correct: bool, answered: bool = True):
+    from finrag.evaluation.report import ExampleResult
+
+    return ExampleResult(
+        id=f"q{i}",
+        question="?",
+        gold=1.0,
+        predicted=1.0 if answered else None,
+        display="",
+        correct=correct,
+        answered=answered,
+        program_correct=None,
+        program=None,
+        gold_program=None,
+        abstain_reason=None if answered else "no",
+        retrieval_hit=None,
+        latency_ms=1.0,
+        confidence=confidence,
+    )
+
+
+def test_coverage_reads_each_cutoff_from_one_run() -> None:
+    """Precision and accuracy at each confidence cut-off, and the confidence AUC."""
+    from finrag.evaluation.report import coverage
+
+    results = [
+        _result(0, 0.95, True),
+        _result(1, 0.85, True),
+        _result(2, 0.55, False),
+        _result(3, 0.45, True),
+        _result(4, 0.15, False),
+        _result(5, 0.05, False, answered=False),  # abstained: nothing to score
+    ]
+    cover = coverage(results)
+    assert cover is not None
+    rows = {row["min_confidence"]: row for row in cover["cutoffs"]}
+    assert rows[0.5]["answered"] == 3 and rows[0.5]["precision"] == pytest.approx(2 / 3)
+    assert rows[0.5]["accuracy"] == pytest.approx(2 / 6)
+    assert rows[0.9]["answered"] == 1 and rows[0.9]["precision"] == 1.0
+    # right answers 0.95, 0.85, 0.45 against wrong 0.55, 0.15: 5 of 6 pairs ordered right
+    assert cover["auc"] == pytest.approx(5 / 6)
+    assert coverage([_result(0, None, True)]) is None  # a planner without confidences
 
 
 @pytest.mark.data

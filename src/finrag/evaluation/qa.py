@@ -26,6 +26,7 @@ from finrag.evaluation.report import (
     ExampleResult,
     aggregate,
     by_sketch,
+    coverage,
     git_revision,
     program_sketch,
 )
@@ -151,6 +152,7 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         completion_tokens=answer.usage.completion_tokens,
         cost_usd=answer.usage.cost_usd,
         sketch=_sketch(example),
+        confidence=answer.confidence,
     )
 
 
@@ -214,6 +216,9 @@ def evaluate_qa(
         "metrics": aggregate(dataset, results),
         "by_sketch": by_sketch(results),
     }
+    cover = coverage(results)
+    if cover is not None:
+        report["coverage"] = cover
     return report, results
 
 

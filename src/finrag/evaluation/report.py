@@ -26,6 +26,7 @@ __all__ = [
     "aggregate",
     "by_sketch",
     "compare_to_baseline",
+    "coverage",
     "git_revision",
     "percentile",
     "program_sketch",
@@ -66,6 +67,7 @@ class ExampleResult:
     cost_usd: float = 0.0
     sketch: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None  # the planner's, answered or not
 
 
 def program_sketch(program: str | None) -> str:
@@ -134,6 +136,48 @@ def by_sketch(results: Sequence[ExampleResult]) -> dict[str, dict[str, float]]:
         }
         for sketch, rs in sorted(groups.items(), key=lambda kv: -len(kv[1]))
     }
+
+
+COVERAGE_CUTOFFS = tuple(round(0.1 * i, 1) for i in range(1, 10))
+
+
+def coverage(results: Sequence[ExampleResult]) -> dict[str, Any] | None:
+    """What each abstention cut-off would give, read from one run: for every cut-off, the
+    questions whose answer has at least that confidence, the share answered, the precision on
+    them and the accuracy over all questions; and the AUC of confidence against correctness
+    over the answered questions (how well the confidence ranks right above wrong answers).
+
+    Abstentions have no answer to score, so the table is exact above the run's own cut-off:
+    run with ``--planner offline:0`` (always answer) to read every cut-off, then choose one
+    for ``offline:<cut-off>``. None when the planner gives no confidences."""
+    scored = [r for r in results if r.answered and r.confidence is not None]
+    if not scored:
+        return None
+    n = len(results)
+    rows = []
+    for cut in COVERAGE_CUTOFFS:
+        kept = [r for r in scored if r.confidence is not None and r.confidence >= cut]
+        right = sum(r.correct for r in kept)
+        rows.append(
+            {
+                "min_confidence": cut,
+                "answered": len(kept),
+                "answered_share": len(kept) / n,
+                "precision": right / len(kept) if kept else 0.0,
+                "accuracy": right / n,
+            }
+        )
+    return {"auc": _auc(scored), "cutoffs": rows}
+
+
+def _auc(scored: Sequence[ExampleResult]) -> float | None:
+    """P(a right answer has a higher confidence than a wrong one), ties counting half."""
+    right = [r.confidence or 0.0 for r in scored if r.correct]
+    wrong = [r.confidence or 0.0 for r in scored if not r.correct]
+    if not right or not wrong:
+        return None
+    wins = sum((a > b) + 0.5 * (a == b) for a in right for b in wrong)
+    return wins / (len(right) * len(wrong))
 
 
 def git_revision(root: Path | None = None) -> str:
@@ -233,6 +277,25 @@ def _markdown(report: Mapping[str, Any], plot_name: str) -> str:
     ]
     for sketch, row in report.get("by_sketch", {}).items():
         lines.append(f"| {sketch} | {row['n']} | {row['accuracy']:.3f} |")
+    cover = report.get("coverage")
+    if cover:
+        auc = cover["auc"]
+        lines += [
+            "",
+            "## By confidence cut-off",
+            "",
+            "Confidence AUC (right vs wrong answers): "
+            + (f"{auc:.3f}" if auc is not None else "n/a")
+            + ". Exact above the run's own cut-off; run `--planner offline:0` to read all.",
+            "",
+            "| min confidence | answered | share | precision | accuracy |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for row in cover["cutoffs"]:
+            lines.append(
+                f"| {row['min_confidence']:.1f} | {row['answered']} | "
+                f"{row['answered_share']:.3f} | {row['precision']:.3f} | {row['accuracy']:.3f} |"
+            )
     lines += ["", f"![plot]({plot_name})", ""]
     return "\n".join(lines)
 
