@@ -236,7 +236,9 @@ def _plot(path: Path, report: Mapping[str, Any], results: Sequence[ExampleResult
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    cover = report.get("coverage")
+    fig, axes = plt.subplots(1, 3 if cover else 2, figsize=(16 if cover else 11, 4))
+    left, right = axes[0], axes[1]
     sketches = list(report.get("by_sketch", {}).items())[:10]
     names = [s for s, _ in sketches]
     left.barh(names[::-1], [v["accuracy"] for _, v in sketches][::-1], color="#3b7dd8")
@@ -246,6 +248,19 @@ def _plot(path: Path, report: Mapping[str, Any], results: Sequence[ExampleResult
     right.hist([r.latency_ms for r in results], bins=30, color="#6aa84f")
     right.set_xlabel("latency per question (ms)")
     right.set_title("latency")
+    if cover:
+        rows = cover["cutoffs"]
+        cuts = [r["min_confidence"] for r in rows]
+        axes[2].plot(cuts, [r["precision"] for r in rows], "o-", color="#3b7dd8", label="precision")
+        axes[2].plot(
+            cuts, [r["answered_share"] for r in rows], "s-", color="#999999", label="answered"
+        )
+        axes[2].plot(cuts, [r["accuracy"] for r in rows], "^-", color="#6aa84f", label="accuracy")
+        axes[2].set_ylim(0, 1)
+        axes[2].set_xlabel("min confidence")
+        auc = cover["auc"]
+        axes[2].set_title("by confidence cut-off" + (f" (AUC {auc:.2f})" if auc else ""))
+        axes[2].legend(loc="lower left", fontsize=8)
     fig.suptitle(
         f"{report['dataset']} - planner {report['planner']} - n={report['metrics']['questions']}"
     )
