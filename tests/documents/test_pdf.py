@@ -44,6 +44,14 @@ def _two_year_lines(c: Any, y: float, lines: Sequence[tuple[str, ...]]) -> float
     return y
 
 
+def _saved(c: Any, path: Path) -> Document:
+    """Finish the drawn page, save the PDF to ``path`` and parse it."""
+    c.showPage()
+    c.save()
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    return doc
+
+
 def test_statement_table_values(statement: Document) -> None:
     table = statement.tables[0]
     assert table.scale is Scale.MILLIONS
@@ -291,10 +299,7 @@ def test_a_row_label_wrapped_over_two_lines_keeps_the_table_whole(tmp_path: Path
             ("Total assets", "$ 228,354", "$ 188,548"),
         ],
     )
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
-    (table,) = doc.tables
+    (table,) = _saved(c, path).tables
     assert table.column_periods[1:] == ("2022", "2021")
     wrapped = next(label for label in table.row_labels if label.startswith("Card Member"))
     assert wrapped.endswith("less reserves for credit losses")
@@ -361,10 +366,7 @@ def test_a_heading_centred_over_its_columns_heads_them_all(
         c.drawString(50, y, label)
         for x, value in zip(right, values, strict=True):
             c.drawRightString(x, y, value)
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
-    (table,) = doc.tables
+    (table,) = _saved(c, path).tables
     assert table.column_headers[1:] == headers
     assert table.column_periods[1:] == periods
     assert _row(table, "Balance, end of year") == [1377.0 + 10 * j for j in range(len(lower))]
@@ -406,10 +408,7 @@ def test_a_row_whose_text_wraps_keeps_its_numbers_and_the_table_its_header(
     line("", "ankylosing spondylitis")
     line("", "", ("469", "430"))
     line("Sulperazon", "Bacterial infections", ("177", "210"))
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
-    (table,) = doc.tables
+    (table,) = _saved(c, path).tables
     assert table.column_periods[-2:] == ("2023", "2022")
     labels = {label.split()[0]: label for label in table.row_labels}
     assert set(labels) == {"Paxlovid", "Xeljanz", "Sulperazon"}  # no row without a label
@@ -453,10 +452,7 @@ def test_a_dollar_sign_close_to_the_column_before_opens_the_next_amount(tmp_path
                 c.drawString(336.0 if k == 0 else percents[0] + 5, y, "$")
             c.drawRightString(right, y, amount)
             c.drawRightString(pct_right, y, percent)
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
-    (table,) = doc.tables
+    (table,) = _saved(c, path).tables
     assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
     assert _row(table, "Gross profit") == [1212503.0, 37.6, 1027329.0, 37.6]
 
@@ -488,9 +484,7 @@ def test_a_label_carried_on_in_parentheses_is_one_row_label(tmp_path: Path) -> N
             ("Non-GAAP Adjusted", "$ 7,818", "$ 18,582"),
         ],
     )
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
+    doc = _saved(c, path)
     (table,) = doc.tables
     label = "Actuarial valuation and other pension and postretirement plan (gains)/losses"
     assert _row(table, label) == [-17.0, -6.0]
@@ -526,10 +520,7 @@ def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path
         for (amount, percent), a, p in zip(cells, amounts, percents, strict=True):
             c.drawRightString(a, y, amount)
             c.drawRightString(p, y, percent)
-    c.showPage()
-    c.save()
-    (doc,) = parse_path(path, ParseOptions(workers=1))
-    (table,) = doc.tables
+    (table,) = _saved(c, path).tables
     assert table.column_periods[1:] == (
         "January 28, 2023",
         "January 28, 2023",

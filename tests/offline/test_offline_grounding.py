@@ -215,6 +215,18 @@ def _sentence_record(sentence: str) -> dict[str, object]:
     return {**_RECORD, "pre_text": [sentence], "post_text": []}
 
 
+def _sentence_chunks(sentence: str) -> list[Chunk]:
+    """The text chunks of a record holding only ``sentence``."""
+    chunks = finqa_chunks(_sentence_record(sentence))
+    return [c for c in chunks if c.kind is not ChunkKind.TABLE_ROW]
+
+
+def _table_years(table: list[list[str]], question: str) -> dict[float, tuple[int, ...]]:
+    """The period years of each value of a record holding only ``table``."""
+    chunks = finqa_chunks({**_RECORD, "table": table})
+    return {o.quantity.value: o.years for o in operands_from(chunks, analyze(question))}
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -242,23 +254,17 @@ def _sentence_record(sentence: str) -> dict[str, object]:
 )
 def test_sentence_values_get_their_own_year(sentence: str, expected: dict[float, tuple]) -> None:
     info = analyze("what was it?")
-    chunks = [
-        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
-    ]
+    chunks = _sentence_chunks(sentence)
     years = {o.quantity.value: o.years for o in operands_from(chunks, info)}
     assert {v: years[v] for v in expected} == expected
 
 
 def test_cell_years_from_short_dates_and_row_labels() -> None:
-    record = {
-        **_RECORD,
-        "table": [["", "12/07", "12/08"], ["fidelity", "100.0", "70.08"]],
-    }
-    info = analyze("what is the roi from 2007 to 2008?")
-    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(record), info)}
+    question = "what is the roi from 2007 to 2008?"
+    years = _table_years([["", "12/07", "12/08"], ["fidelity", "100.0", "70.08"]], question)
     assert years[100.0] == (2007,) and years[70.08] == (2008,)
-    schedule = {**_RECORD, "table": [["", "amount"], ["2014", "$ 156"], ["2015", "$ 120"]]}
-    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(schedule), info)}
+    schedule = [["", "amount"], ["2014", "$ 156"], ["2015", "$ 120"]]
+    years = _table_years(schedule, question)
     assert years[156.0] == (2014,) and years[120.0] == (2015,)
 
 
@@ -591,12 +597,8 @@ def test_question_years_from_dates_in_figures_and_glued_days(
 
 
 def test_a_glued_day_gives_a_finqa_column_its_year() -> None:
-    record = {
-        **_RECORD,
-        "table": [["", "december 31 2013", "december 312012"], ["standby letters", "10.5", "11.5"]],
-    }
-    info = analyze("what was the change in standby letters from 2012 to 2013?")
-    years = {o.quantity.value: o.years for o in operands_from(finqa_chunks(record), info)}
+    table = [["", "december 31 2013", "december 312012"], ["standby letters", "10.5", "11.5"]]
+    years = _table_years(table, "what was the change in standby letters from 2012 to 2013?")
     assert years[10.5] == (2013,) and years[11.5] == (2012,)
 
 
@@ -608,9 +610,7 @@ def test_one_series_of_a_sentence_shares_its_words() -> None:
         "derivative receivables reported on the consolidated balance sheets were $ 56.5 "
         "billion and $ 64.1 billion at december 31 , 2017 and 2016 , respectively ."
     )
-    chunks = [
-        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
-    ]
+    chunks = _sentence_chunks(sentence)
     info = analyze("what was the ratio of the derivative receivables for 2016 to 2017")
     ops = {o.quantity.value: o for o in operands_from(chunks, info)}
     assert ops[56.5].years == (2017,) and ops[64.1].years == (2016,)
@@ -621,7 +621,7 @@ def test_one_series_of_a_sentence_shares_its_words() -> None:
         "in 2009 and 2008 , the prices were $ 3.60 and $ 3.68 , and $ 7.91 and $ 6.07 , "
         "respectively ."
     )
-    chunks = [c for c in finqa_chunks(_sentence_record(two)) if c.kind is not ChunkKind.TABLE_ROW]
+    chunks = _sentence_chunks(two)
     ops = {o.quantity.value: o for o in operands_from(chunks, info)}
     assert ops[3.6].label != ops[3.68].label
 
@@ -635,7 +635,5 @@ def test_one_series_of_a_sentence_shares_its_words() -> None:
     ],
 )
 def test_references_to_pages_and_notes_are_no_operands(sentence: str) -> None:
-    chunks = [
-        c for c in finqa_chunks(_sentence_record(sentence)) if c.kind is not ChunkKind.TABLE_ROW
-    ]
+    chunks = _sentence_chunks(sentence)
     assert operands_from(chunks, analyze("what was the total?")) == []
