@@ -21,7 +21,16 @@ from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity, Scale
 from finrag.planning.evidence import aggregate_cells, is_comparison_header
 
-from .text import YEAR, QuestionInfo, asks_change, label_match, stem, words, years_in
+from .text import (
+    YEAR,
+    QuestionInfo,
+    asks_change,
+    full_year,
+    label_match,
+    stem,
+    words,
+    years_in,
+)
 
 __all__ = [
     "OPERAND_FEATURES",
@@ -79,11 +88,7 @@ _MONTH_YEAR = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])/(\d\d)(?![\d/])")
 
 def _short_years(text: str) -> list[int]:
     """Years written month/yy, as performance-graph headers do ("12/08" is 2008)."""
-    out = []
-    for m in _MONTH_YEAR.finditer(text):
-        yy = int(m.group(1))
-        out.append(2000 + yy if yy < 50 else 1900 + yy)
-    return out
+    return [full_year(m.group(1)) for m in _MONTH_YEAR.finditer(text)]
 
 
 def _cell_years(period: str | None, header: str, row_label: str) -> tuple[int, ...]:

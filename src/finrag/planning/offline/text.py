@@ -21,6 +21,7 @@ __all__ = [
     "analyze",
     "asks_change",
     "cue_flags",
+    "full_year",
     "label_match",
     "rule_families",
     "stem",
@@ -167,7 +168,7 @@ def years_in(text: str) -> list[int]:
     low = text.lower()
     found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(low)]
     if "/" in low:
-        found.extend((m.start(3), _full_year(m.group(3))) for m in NUMERIC_DATE.finditer(low))
+        found.extend((m.start(3), full_year(m.group(3))) for m in NUMERIC_DATE.finditer(low))
         found.sort()
     out: list[int] = []
     for _, year in found:
@@ -176,7 +177,7 @@ def years_in(text: str) -> list[int]:
     return out
 
 
-def _full_year(digits: str) -> int:
+def full_year(digits: str) -> int:
     """A year from its last two digits as dates write them ("10" is 2010, "98" 1998)."""
     if len(digits) == 4:
         return int(digits)
