@@ -450,6 +450,26 @@ def test_month_features_match_abbreviated_row_labels() -> None:
     assert (feats[1000.0][hit], feats[1000.0][miss]) == (0.0, 1.0)
     assert (feats[6678985.0][hit], feats[6678985.0][miss]) == (0.0, 0.0)
 
+    # A month inside a date only places the period; the month asked about is November.
+    dated = analyze(
+        "for the fourth quarter ended december 31 , 2015 what was the percent of the total "
+        "number of shares purchased in november"
+    )
+    december = {**record, "table": [*record["table"][:3], ["dec . 1 through dec . 31", "7"]]}
+    feats = {
+        o.quantity.value: operand_features(o, dated)
+        for o in operands_from(finqa_chunks(december), dated)
+        if o.source == "table"
+    }
+    assert (feats[2325865.0][hit], feats[2325865.0][miss]) == (1.0, 0.0)
+    assert (feats[7.0][hit], feats[7.0][miss]) == (0.0, 1.0)
+    # Without a bare month, the date's month is the one asked about.
+    at_date = analyze("what was the number of shares purchased at november 30 , 2015?")
+    assert operand_features(
+        next(o for o in operands_from(finqa_chunks(record), at_date) if o.quantity.value == 1000.0),
+        at_date,
+    )[miss] == 1.0
+
 
 def test_ratio_of_different_scales_is_implausible() -> None:
     """1,510 (a count) over $1,954 billion is 7.7e-10: scales differ, not a finding."""
@@ -632,6 +652,7 @@ def test_one_series_of_a_sentence_shares_its_words() -> None:
         "goldman sachs 2017 form 10-k 61 .",
         "for a table of the components , see note 8 on page 96 of this annual report .",
         "page 114 annual report .",
+        "management 2019s discussion and analysis 114 jpmorgan chase & co./2017 annual report .",
     ],
 )
 def test_references_to_pages_and_notes_are_no_operands(sentence: str) -> None:

@@ -209,14 +209,16 @@ _MONTHS = frozenset(
 
 
 # words after which a bare whole number refers to a place in the filing: "see note 8 on page
-# 96", "goldman sachs 2017 form 10-k 61", "page 114 annual report"
+# 96", "goldman sachs 2017 form 10-k 61", "page 114 annual report", and the running head
+# "management's discussion and analysis 114 jpmorgan chase & co./2017 annual report"
 _REFERENCE = frozenset({"page", "pages", "note", "notes", "item", "exhibit", "report"})
 
 
 def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
     """Years, days of dates ("december 31"), footnote markers ("( 4 )") and references to a
     page, note or item of the filing ("see note 8 on page 96", a running foot "form 10-k 61")
-    are no operands; ``before`` is the words before the number (the last two are read)."""
+    are no operands, nor is the page number of a running head ("discussion and analysis 114");
+    ``before`` is the words before the number (the last two are read)."""
     if _is_year(number):
         return True
     v = number.value
@@ -225,7 +227,8 @@ def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
     if small_int and before and before[-1] in _MONTHS:
         return True
     reference = bool(before) and (
-        before[-1] in _REFERENCE or tuple(before[-2:]) in (("10", "k"), ("10", "q"))
+        before[-1] in _REFERENCE
+        or tuple(before[-2:]) in (("10", "k"), ("10", "q"), ("and", "analysis"))
     )
     if bare_int and 0 < v < 1000 and reference:
         return True
@@ -548,10 +551,27 @@ def _months(words: Iterable[str]) -> frozenset[str]:
     return frozenset(w[:3] for w in words if w in _MONTHS)
 
 
+def _asked_months(tokens: Sequence[str]) -> frozenset[str]:
+    """The months a question asks about. A month written as a month ("purchased in november")
+    outranks one inside a date ("for the quarter ended december 31 , 2015 ... in november"
+    asks about November; the date only places the quarter). Without a bare month, the months
+    of the dates count ("at june 30 , 2012" against a December column of the same year)."""
+    bare: set[str] = set()
+    dated: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if tok not in _MONTHS:
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        before = tokens[i - 1] if i else ""
+        is_date = any(t.isdigit() and 1 <= int(t) <= 31 for t in (after, before))
+        (dated if is_date else bare).add(tok[:3])
+    return frozenset(bare or dated)
+
+
 def _month_features(op: Operand, info: QuestionInfo) -> tuple[float, float]:
     """A table cell whose row or column names the month the question names ("shares purchased
     in november" -> the row "nov . 1 through nov . 30"), or names another month."""
-    asked = _months(info.tokens)
+    asked = _asked_months(info.tokens)
     if not asked or op.source != "table":
         return 0.0, 0.0
     has = _months(op.context)
