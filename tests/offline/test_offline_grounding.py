@@ -465,10 +465,10 @@ def test_month_features_match_abbreviated_row_labels() -> None:
     assert (feats[7.0][hit], feats[7.0][miss]) == (0.0, 1.0)
     # Without a bare month, the date's month is the one asked about.
     at_date = analyze("what was the number of shares purchased at november 30 , 2015?")
-    assert operand_features(
-        next(o for o in operands_from(finqa_chunks(record), at_date) if o.quantity.value == 1000.0),
-        at_date,
-    )[miss] == 1.0
+    october = next(
+        o for o in operands_from(finqa_chunks(record), at_date) if o.quantity.value == 1000
+    )
+    assert operand_features(october, at_date)[miss] == 1.0
 
 
 def test_ratio_of_different_scales_is_implausible() -> None:
