@@ -175,3 +175,33 @@ def test_a_table_without_column_periods_takes_its_captions(tmp_path: Path) -> No
         assert caption_period(several_or_none) is None
     # a running "Table of Contents" header above the caption is not the caption's
     assert caption_period("Table of Contents In 2022, we issued the following notes:") == "2022"
+
+
+def test_a_table_of_contents_gives_no_chunks() -> None:
+    from finrag.documents.tables import build_table, is_contents
+
+    contents = build_table(
+        [
+            ["", "Page"],
+            ["Item 1. Business", "1"],
+            ["Item 1A. Risk Factors", "6"],
+            ["PART II", ""],
+            ["Item 7. Management's Discussion and Analysis", "20"],
+            ["Item 8. Financial Statements", "52"],
+            ["Item 9. Changes in and Disagreements With Accountants", "1 22"],
+        ],
+        index=0,
+    )
+    assert is_contents(contents)
+    # figures are no page numbers: a header that is not "Page", a year schedule, a decrease
+    for rows in (
+        [["", "Stores"], *[[f"Region {k}", str(k)] for k in range(1, 7)]],
+        [["", ""], *[[str(2019 + k), str(10 + k)] for k in range(6)]],
+        [["", ""], *[[f"Line {k}", str(30 - k)] for k in range(6)]],
+        [["", ""], *[[f"Line {k}", f"$ {k}"] for k in range(6)]],
+    ):
+        assert not is_contents(build_table(rows, index=0)), rows
+    doc = finqa_document(
+        {"id": "TEST/2019/page_2.pdf-1", "pre_text": [], "post_text": [], "table": []}
+    ).model_copy(update={"tables": (contents,)})
+    assert chunk_document(doc) == []

@@ -15,8 +15,9 @@ from finrag.documents.base import ParseOptions
 from finrag.documents.chunking import chunk_document
 from finrag.documents.datasets import iter_finqa_documents, iter_tatqa_documents
 from finrag.documents.ingest import IngestReport, ingest_paths
-from finrag.documents.model import Document
+from finrag.documents.model import ChunkKind, Document
 from finrag.documents.numbers import find_numbers, parse_number
+from finrag.dsl.units import Scale
 from support import require_shared
 
 pytestmark = [pytest.mark.data]
@@ -170,3 +171,40 @@ def test_pepsico_mdna_tables_take_the_stated_scale(
     table = next(t for t in doc.tables if t.page == 40 and "Net revenue" in t.row_labels)
     cell = table.rows[table.header_rows + table.row_labels.index("Net revenue")][1].number
     assert cell is not None and (cell.value, cell.scale.name) == (86392.0, "MILLIONS")
+
+
+def test_contents_pages_give_no_chunks(filings: tuple[IngestReport, dict[str, Document]]) -> None:
+    """A 10-K's contents ("Item 3. Legal Proceedings | 18") and its financial-statement index
+    are tables of page numbers: no evidence. Statements with one value per row are kept."""
+    from finrag.documents.tables import is_contents
+
+    contents = {
+        name: sorted(t.page for t in doc.tables if is_contents(t))
+        for name, doc in filings[1].items()
+    }
+    assert contents == {
+        "AMERICANEXPRESS_2022_10K": [2, 95, 185],
+        "BESTBUY_2024Q2_10Q": [2],
+        "BOEING_2022_10K": [2, 54, 139],
+        "PEPSICO_2022_10K": [3, 31],
+        "Pfizer_2023Q2_10Q": [3],
+        "ULTABEAUTY_2023Q4_EARNINGS": [],
+    }
+    boeing = chunk_document(filings[1]["BOEING_2022_10K"])
+    labels = {c.row_label for c in boeing if c.kind is ChunkKind.TABLE_ROW}
+    assert "Item 3. Legal Proceedings" not in labels
+    assert "Total revenues" in labels
+
+
+def test_boeing_notes_take_the_notes_heading_scale(
+    filings: tuple[IngestReport, dict[str, Document]],
+) -> None:
+    """Boeing's notes open with "(Dollars in millions, except otherwise stated)"; revenue by
+    customer location on page 114 states no scale of its own. Option counts keep theirs."""
+    doc = filings[1]["BOEING_2022_10K"]
+    table = next(t for t in doc.tables if t.page == 114 and "Total revenues" in t.row_labels)
+    cell = table.rows[table.header_rows + table.row_labels.index("Total revenues")][1].number
+    assert cell is not None and (cell.value, cell.scale) == (66608.0, Scale.MILLIONS)
+    options = next(t for t in doc.tables if "Number of shares under option:" in t.row_labels)
+    row = options.rows[options.header_rows + options.row_labels.index("Granted")]
+    assert [c.number.scale for c in row[1:3] if c.number] == [Scale.UNITS, Scale.UNITS]

@@ -21,6 +21,7 @@ CONVENTION = (
         (CONVENTION, Scale.MILLIONS),
         ("All dollar amounts are in thousands unless otherwise stated.", Scale.THOUSANDS),
         ("Tabular amounts in billions", Scale.BILLIONS),
+        ("(Dollars in millions, except otherwise stated)", Scale.MILLIONS),  # notes heading
         ("(Dollars in millions, except per share data)", None),  # one table's caption
         ("Revenue was $5 million in 2022, unless otherwise noted below.", None),
         ("We had $3.2 billion in cash.", None),
@@ -60,6 +61,29 @@ def test_the_latest_convention_wins() -> None:
     pages = [(3, CONVENTION), (8, "All dollar amounts are in thousands unless otherwise stated.")]
     first, second = apply_stated_scale(pages, [_table(5), _table(9)])
     assert (first.scale, second.scale) == (Scale.MILLIONS, Scale.THOUSANDS)
+
+
+def test_counts_per_unit_amounts_and_durations_keep_their_scale() -> None:
+    """Boeing's notes are "(Dollars in millions, except otherwise stated)"; its option table
+    holds share counts and prices per option, which no dollar convention reaches."""
+    options = build_table(
+        [
+            ["", "Shares", "Weighted Average Exercise Price Per Option", "Aggregate Value"],
+            ["Number of shares under option:", "", "", ""],
+            ["Outstanding at beginning of year", "1,709,379", "$121.83", ""],
+            ["Outstanding at end of year", "1,390,769", "$178.18", "$68"],
+            ["Unrecognized compensation cost", "$683", "", ""],
+            ["Weighted average remaining amortization period (years)", "2.1", "", ""],
+        ],
+        index=0,
+        pages=[9],
+    )
+    [table] = apply_stated_scale([(3, "(Dollars in millions, except otherwise stated)")], [options])
+    scales = {(c.row, c.col): c.number.scale for row in table.rows for c in row if c.number}
+    assert scales[(2, 1)] is scales[(3, 1)] is Scale.UNITS  # counts under "Number of shares"
+    assert scales[(2, 2)] is scales[(3, 2)] is Scale.UNITS  # per option
+    assert scales[(3, 3)] is scales[(4, 1)] is Scale.MILLIONS  # "$68", "$683": dollars
+    assert scales[(5, 1)] is Scale.UNITS  # years
 
 
 def test_ingestion_applies_it() -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from finrag.documents.model import Cell, Chunk, ChunkCell, ChunkKind, Document, Table
 from finrag.documents.numbers import find_numbers
-from finrag.documents.tables import find_period, stated_period
+from finrag.documents.tables import find_period, is_contents, stated_period
 from finrag.dsl.units import Kind
 
 __all__ = ["chunk_document", "display_cell", "linearise_row"]
@@ -31,7 +31,8 @@ _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
 
 
 def chunk_document(doc: Document, *, min_chars: int | None = None) -> list[Chunk]:
-    """All chunks of a document: text chunks page by page, then table rows table by table.
+    """All chunks of a document: text chunks page by page, then table rows table by table
+    (a table of contents gives none, ``tables.is_contents``).
 
     Sentences shorter than ``min_chars`` (default 40; 0 for FinQA records, whose sentence
     indices are the dataset's ``text_j``) are merged with the following sentence of the same
@@ -42,7 +43,8 @@ def chunk_document(doc: Document, *, min_chars: int | None = None) -> list[Chunk
     chunks: list[Chunk] = []
     chunks.extend(_text_chunks(doc, min_chars, len(chunks)))
     for table in doc.tables:
-        chunks.extend(_row_chunks(doc, table, len(chunks)))
+        if not is_contents(table):  # page numbers of sections are no evidence
+            chunks.extend(_row_chunks(doc, table, len(chunks)))
     return chunks
 
 

@@ -22,6 +22,7 @@ strings; this module gives them the same treatment:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -373,12 +374,13 @@ def _cell_number(
     return parsed
 
 
-_UNLESS = r"unless\s+otherwise\s+(?:noted|indicated|stated|specified)"
+_UNLESS = r"(?:unless|except)\s+(?:as\s+)?otherwise\s+(?:noted|indicated|stated|specified)"
 _DOLLARS = r"\b(?:tabular\s+)?(?:dollars?|dollar\s+amounts|amounts)\b"
 _IN_SCALE = r"\bin\s+(thousands|millions|billions)\b"
 #: A statement of the scale every later table uses: "Unless otherwise noted, tabular dollars
 #: are presented in millions", "All dollar amounts are in thousands unless otherwise stated",
-#: "Tabular amounts in millions". One sentence; a table's own caption states no convention.
+#: "Tabular amounts in millions", the heading of Boeing's notes "(Dollars in millions, except
+#: otherwise stated)". One sentence; a table's own caption states no convention.
 _CONVENTION = re.compile(
     rf"{_UNLESS}[^.;]{{0,80}}?{_DOLLARS}[^.;]{{0,40}}?{_IN_SCALE}"
     rf"|{_DOLLARS}[^.;]{{0,40}}?{_IN_SCALE}[^.;]{{0,60}}?{_UNLESS}"
@@ -418,9 +420,10 @@ def apply_stated_scale(
         if scale is None or table.scale is not Scale.UNITS:
             out.append(table)
             continue
+        groups = _row_groups(table)
         rows = tuple(
-            tuple(_rescaled(cell, scale, table.row_labels, table.header_rows) for cell in row)
-            for row in table.rows
+            tuple(_rescaled(cell, scale, table, groups[i]) for cell in row)
+            for i, row in enumerate(table.rows)
         )
         if rows == table.rows:
             out.append(table)
@@ -429,12 +432,67 @@ def apply_stated_scale(
     return out
 
 
-def _rescaled(cell: Cell, scale: Scale, labels: Sequence[str], header_rows: int) -> Cell:
+# Cells a filing's money convention does not reach: counts ("Number of shares under option:",
+# a "Shares" column) unless written with "$", amounts per share, option or unit (by row or by
+# column: PepsiCo's "Net income attributable to PepsiCo per common share"), and durations.
+_COUNT = re.compile(r"\b(?:number\s+of|shares|units|options)\b", re.I)
+_PER_UNIT = re.compile(r"\bper\s+(?:share|option|unit)\b|\bexercise\s+price\b", re.I)
+
+
+def _row_groups(table: Table) -> list[str]:
+    """Each row's group heading: the nearest row above it with a label and no number."""
+    groups, group = [], ""
+    for i, row in enumerate(table.rows):
+        groups.append(group)
+        label = " ".join(c.text for c in row[: table.header_cols]).strip()
+        if i >= table.header_rows and label and not any(c.number for c in row):
+            group = label
+    return groups
+
+
+def _rescaled(cell: Cell, scale: Scale, table: Table, group: str) -> Cell:
     number = cell.number
     if number is None or number.kind is not Kind.MONEY or number.scale is not Scale.UNITS:
         return cell
-    label_index = cell.row - header_rows
-    label = labels[label_index] if 0 <= label_index < len(labels) else ""
-    if _PER_SHARE.search(label):
+    label_index = cell.row - table.header_rows
+    label = table.row_labels[label_index] if 0 <= label_index < len(table.row_labels) else ""
+    header = table.column_headers[cell.col] if cell.col < len(table.column_headers) else ""
+    if _PER_SHARE.search(label) or _PER_UNIT.search(header) or _PER_SHARE.search(header):
+        return cell
+    if _DURATION_HEAD.search(label):  # "Weighted average remaining amortization period (years)"
+        return cell
+    if "$" not in cell.text and any(_COUNT.search(t) for t in (label, group, header)):
         return cell
     return cell.model_copy(update={"number": number.model_copy(update={"scale": scale})})
+
+
+_PAGE_NUMBER = re.compile(r"\d(?: ?\d){0,2}")  # "1 1": PDF text may space the digits of 11
+_PAGE_HEADER = re.compile(r"^\s*(?:pages?(?:\s*no\.?)?)?\s*$", re.I)
+_MIN_CONTENTS_ROWS = 5
+
+
+def is_contents(table: Table) -> bool:
+    """A table of contents: every body row with a value holds one page number, the numbers
+    never go down, and the value column is headed "Page" or not at all ("Item 3. Legal
+    Proceedings | 18", a plan's "10.8 Legal Action | 38"). Its numbers are places in the
+    filing, not figures, and its rows name every section, so they are no evidence: they had
+    ranked first for "Has Boeing reported any legal battles?" and "What is PepsiCo's EBITDA
+    margin?" (the contents line "CONSOLIDATED STATEMENT OF CASH FLOWS | 62")."""
+    if any(not _PAGE_HEADER.match(h) for h in table.column_headers[table.header_cols :]):
+        return False
+    pages: list[int] = []
+    for row in table.rows[table.header_rows :]:
+        label = " ".join(c.text for c in row[: table.header_cols]).strip()
+        values = [c.text.strip() for c in row[table.header_cols :] if c.text.strip()]
+        if not values:
+            continue  # a heading line such as "PART II"
+        if len(values) != 1 or not _PAGE_NUMBER.fullmatch(values[0]) or not label:
+            return False
+        if is_period_text(label):
+            return False  # a schedule by year ("2019 | 12"), not a contents page
+        pages.append(int(values[0].replace(" ", "")))
+    return (
+        len(pages) >= _MIN_CONTENTS_ROWS
+        and pages[-1] > pages[0]
+        and all(b >= a for a, b in itertools.pairwise(pages))
+    )
