@@ -533,6 +533,31 @@ def test_comparison_order_follows_the_question(question: str, first_year: int) -
     assert not _in_question_order(wrong, right, info)
 
 
+def test_a_question_that_sets_nothing_against_anything_compares_one_line() -> None:
+    """ "Does Boeing have an improving margin profile?" asks how one line moved: never two
+    segments' 2022 margins, nor two different lines; "was A greater than B" may compare both."""
+    chunks = record_chunks(
+        [
+            ["", "2022", "2021"],
+            ["commercial operating margins", "15.5%", "12.4%"],
+            ["defense operating margins", "-15.3%", "5.8%"],
+        ],
+        record_id="TEST/2022/page_40.pdf-1",
+    )
+
+    def pairs(question: str) -> set[tuple[float, ...]]:
+        info = analyze(question)
+        ops = operands_from(chunks, info)
+        cands = generate(info, {"greater": 1.0}, ops, [0.9] * len(ops), [])
+        return {tuple(round(o.quantity.value, 4) for o in c.fill) for c in cands}
+
+    moved = pairs("does boeing have an improving operating margin profile as of 2022?")
+    assert (0.155, 0.124) in moved and (-0.153, 0.058) in moved  # each line, 2022 over 2021
+    assert not {(0.155, -0.153), (-0.153, 0.155), (0.155, 0.058)} & moved
+    against = pairs("was the commercial operating margin greater than the defense margin in 2022?")
+    assert (0.155, -0.153) in against
+
+
 def test_every_catalogue_sketch_keeps_a_floor(planner: OfflinePlanner) -> None:
     """table_sum is in no training program; a question naming it can still be planned with it."""
     probs = planner.model.sketch_probs(analyze("what was the total of the row in 2019?"))

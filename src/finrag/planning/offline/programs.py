@@ -314,6 +314,28 @@ def _in_question_order(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> bool:
     return not info.years or ya[0] == info.years[0]
 
 
+# Words that set two things against each other ("was A greater than B", "did A outperform B");
+# without them a yes/no question asks how one line moved ("did cash drop between ...?").
+_AGAINST = re.compile(
+    r"\bthan\b|\boutperform|\bunderperform|\bexceed|\bcompar|\bversus\b|\bvs\b|\bbeat\b",
+    re.IGNORECASE,
+)
+
+
+def _one_line(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> bool:
+    """Whether ``greater(a, b)`` reads one line at two periods, as a question that sets
+    nothing against anything asks ("did cash drop between FY2023 and Q2 of FY2024?"): the same
+    table row or sentence, or two cells with the same label. "Does Boeing have an improving
+    gross margin profile?" is no comparison of two segments' 2022 operating margins."""
+    if _AGAINST.search(info.text):
+        return True
+    if a.op.years and a.op.years == b.op.years and period_date(a.op) == period_date(b.op):
+        return False  # one period: no movement of a line
+    if a.op.row_key == b.op.row_key:
+        return True
+    return a.op.source == b.op.source == "table" and a.op.label == b.op.label
+
+
 def generate(
     info: QuestionInfo,
     sketch_probs: dict[str, float],
@@ -366,7 +388,9 @@ def generate(
             continue
         for fill in _fills(sketch, short):
             if sketch.name == "greater" and not (
-                _in_question_order(fill[0], fill[1], info) and _named_periods(fill, q.years)
+                _in_question_order(fill[0], fill[1], info)
+                and _named_periods(fill, q.years)
+                and _one_line(fill[0], fill[1], info)
             ):
                 continue
             values = {slot: o.op.quantity for slot, o in zip(sketch.slots, fill, strict=True)}
