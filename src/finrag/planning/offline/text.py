@@ -149,6 +149,8 @@ _STOP = frozenset(
 _GENERIC = frozenset(
     {"net", "other", "operating", "cash", "income", "financial", "value", "total", "change"}
 )
+# "net" before these words belongs to the arithmetic ("net change", "net difference")
+_NET_OF = frozenset({"change", "changes", "difference", "increase", "decrease", "effect", "impact"})
 _MONTH_BEFORE = re.compile(rf"{MONTH_NAME}\s*$")
 # a day written before its month: "as at 31 December 2019", "1 April"
 _MONTH_AFTER = re.compile(rf"^\s*{MONTH_NAME}(?:\s|,|$)")
@@ -214,9 +216,11 @@ def analyze(question: str) -> QuestionInfo:
     years = tuple(years_in(question))
     content: list[str] = []
     weights: dict[str, float] = {}
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok in _STOP or tok[0].isdigit() or len(tok) < 2:
             continue
+        if tok == "net" and i + 1 < len(tokens) and tokens[i + 1] in _NET_OF:
+            continue  # "the net difference in sale of systems" names systems, not net sales
         s = stem(tok)
         if s not in weights:
             content.append(s)
