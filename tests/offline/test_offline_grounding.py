@@ -694,3 +694,25 @@ def test_net_of_the_arithmetic_names_no_line() -> None:
     systems, net_sales = label_match(info, ["systems"]), label_match(info, ["net", "sales"])
     assert systems[0] == net_sales[0] == 0.5  # "net" had given Net sales 0.58 against 0.42
     assert "net" in analyze("what was the net revenue change in 2019?").content
+
+
+def test_two_named_days_keep_other_columns_of_the_year_out() -> None:
+    """ "between the quarters ended January 26 and April 27, 2019" reads those two columns,
+    never July 27, 2019, which the year alone does not tell apart."""
+    chunks = record_chunks(
+        [
+            ["", "July 27, 2019", "April 27, 2019", "January 26, 2019"],
+            ["net income", "$ 2,206", "$ 3,044", "$ 2,822"],
+        ],
+        record_id="TEST/2019/page_70.pdf-1",
+    )
+    info = analyze(
+        "what was the change in net income between quarters ended january 26 and april 27, 2019?"
+    )
+    ops = operands_from(chunks, info)
+    values = {
+        frozenset(o.quantity.value for o in c.fill)
+        for c in generate(info, {"diff": 1.0}, ops, [0.9] * len(ops), [])
+    }
+    assert frozenset({3044.0, 2822.0}) in values
+    assert not any(2206.0 in v for v in values)

@@ -546,6 +546,20 @@ def period_date(op: Operand) -> tuple[int, int, int] | None:
     return int(found.group(3)), month, int(found.group(2))
 
 
+_MONTH_DAY = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})\b(?![.,]?\d)")
+
+
+def month_days(text: str) -> frozenset[tuple[int, int]]:
+    """The (month, day) of every date ``text`` writes, with or without its year ("between
+    quarters ended January 26 and April 27, 2019" names (1, 26) and (4, 27))."""
+    out = set()
+    for m in _MONTH_DAY.finditer(text):
+        month = _MONTH_NUMBER.get(m.group(1).lower())
+        if month is not None and 1 <= int(m.group(2)) <= 31:
+            out.add((month, int(m.group(2))))
+    return frozenset(out)
+
+
 def _months(words: Iterable[str]) -> frozenset[str]:
     """The months named ("nov", "november" and "nov ." are all "nov")."""
     return frozenset(w[:3] for w in words if w in _MONTHS)

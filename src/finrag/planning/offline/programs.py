@@ -20,7 +20,7 @@ import numpy as np
 
 from finrag.dsl.units import Kind, Quantity
 
-from .candidates import Operand, RowCandidate, mention_position, period_date
+from .candidates import Operand, RowCandidate, mention_position, month_days, period_date
 from .sketches import SKETCHES, Sketch, evaluate
 from .text import (
     CUE_DENOMINATOR,
@@ -119,6 +119,7 @@ class _Question:
     rules: frozenset[str]
     span: int  # periods a range covers ("from 2022 to 2024": 3), 0 without a range
     row_years: dict[str, frozenset[int]]  # the years of each evidence row's cells
+    dates: frozenset[tuple[int, int]]  # the (month, day) of each date the question writes
 
 
 def _pair_features(a: _OpInfo, b: _OpInfo, info: QuestionInfo) -> list[float]:
@@ -266,6 +267,19 @@ def _named_periods(fill: Sequence[_OpInfo], years: frozenset[int]) -> bool:
     )
 
 
+def _named_dates(fill: Sequence[_OpInfo], dates: frozenset[tuple[int, int]]) -> bool:
+    """With two or more days named ("between the quarters ended January 26 and April 27,
+    2019"), no operand is a table cell of a column dated another day (July 27, 2019): the
+    year alone does not tell a 10-Q's or a quarterly table's columns apart."""
+    if len(dates) < 2:
+        return True
+    for o in fill:
+        day = period_date(o.op) if o.op.source == "table" else None
+        if day is not None and day[1:] not in dates:
+            return False
+    return True
+
+
 def _distinct(fill: Sequence[_OpInfo]) -> bool:
     """No number written twice at two scales: "66,608" in a table in millions and "66,608" in
     one whose scale was not stated are one figure read twice, not two figures to add or
@@ -364,6 +378,7 @@ def generate(
         rules,
         span,
         {k: frozenset(v) for k, v in row_years.items()},
+        month_days(info.text),
     )
     # the classifier's top sketches, plus the best sketch of each family the wording names
     chosen = ranked[:n_sketches]
@@ -387,6 +402,8 @@ def generate(
             out += _table_candidates(sketch, rows, logp, rank == 0, q)
             continue
         for fill in _fills(sketch, short):
+            if not _named_dates(fill, q.dates):
+                continue
             if sketch.name == "greater" and not (
                 _in_question_order(fill[0], fill[1], info)
                 and _named_periods(fill, q.years)
