@@ -716,3 +716,21 @@ def test_two_named_days_keep_other_columns_of_the_year_out() -> None:
     }
     assert frozenset({3044.0, 2822.0}) in values
     assert not any(2206.0 in v for v in values)
+
+
+def test_a_change_of_rates_is_marked_for_the_ranker() -> None:
+    """ "the percentage change in the WACC" is most often a difference in points: the ranker
+    sees whether every operand is a percentage (``ops_percent``), per family."""
+    chunks = record_chunks(
+        [["", "2019", "2018"], ["wacc", "7.5%", "8.1%"], ["revenue", "1,200", "1,100"]],
+        record_id="TEST/2019/page_12.pdf-1",
+    )
+    info = analyze("what was the percentage change in the wacc between 2018 and 2019?")
+    ops = operands_from(chunks, info)
+    at = SHARED_FEATURES.index("ops_percent")
+    flags = {
+        frozenset(round(o.quantity.value, 4) for o in c.fill): c.features[at]
+        for c in generate(info, {"diff": 0.5, "pct_change": 0.5}, ops, [0.9] * len(ops), [])
+    }
+    assert flags[frozenset({0.075, 0.081})] == 1.0
+    assert flags[frozenset({1200.0, 1100.0})] == 0.0

@@ -82,6 +82,7 @@ SHARED_FEATURES = (
     "slots_eq_span",
     "row_cover",
     "skips_year",
+    "ops_percent",
 )
 N_SHARED = len(SHARED_FEATURES)
 N_FEATURES = N_SHARED * (1 + len(FAMILIES))
@@ -234,6 +235,9 @@ def _features(
         # averages three values)
         float(q.span >= 3 and (len(row.values) if row else len(ops)) == q.span),
         *_row_shape(ops, q),
+        # the change of a rate ("the percentage change in the WACC") is most often its
+        # difference in points; per family the ranker learns how often
+        float(bool(ops) and all(o.op.quantity.kind is Kind.PERCENT for o in ops)),
     ]
     out = np.zeros(N_FEATURES)
     out[:N_SHARED] = shared
