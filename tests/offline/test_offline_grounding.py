@@ -21,7 +21,7 @@ from finrag.planning.offline.programs import (
 )
 from finrag.planning.offline.sketches import sketch_by_name
 from finrag.planning.offline.supervision import tatqa_gold
-from finrag.planning.offline.text import analyze, cue_flags
+from finrag.planning.offline.text import QuestionInfo, analyze, cue_flags
 from finrag.planning.offline.train import choose_threshold, fit_confidence
 from support import record_chunks
 
@@ -439,13 +439,15 @@ def test_month_features_match_abbreviated_row_labels() -> None:
             ["total", "6678985"],
         ],
     }
-    info = analyze("what percent of the total shares purchased was purchased in november?")
     hit, miss = OPERAND_FEATURES.index("month_hit"), OPERAND_FEATURES.index("month_miss")
-    feats = {
-        o.quantity.value: operand_features(o, info)
-        for o in operands_from(finqa_chunks(record), info)
-        if o.source == "table"
-    }
+
+    def cell_features(rec: dict, info: QuestionInfo) -> dict[float, list[float]]:
+        ops = operands_from(finqa_chunks(rec), info)
+        return {o.quantity.value: operand_features(o, info) for o in ops if o.source == "table"}
+
+    feats = cell_features(
+        record, analyze("what percent of the total shares purchased was purchased in november?")
+    )
     assert (feats[2325865.0][hit], feats[2325865.0][miss]) == (1.0, 0.0)
     assert (feats[1000.0][hit], feats[1000.0][miss]) == (0.0, 1.0)
     assert (feats[6678985.0][hit], feats[6678985.0][miss]) == (0.0, 0.0)
@@ -456,19 +458,12 @@ def test_month_features_match_abbreviated_row_labels() -> None:
         "number of shares purchased in november"
     )
     december = {**record, "table": [*record["table"][:3], ["dec . 1 through dec . 31", "7"]]}
-    feats = {
-        o.quantity.value: operand_features(o, dated)
-        for o in operands_from(finqa_chunks(december), dated)
-        if o.source == "table"
-    }
+    feats = cell_features(december, dated)
     assert (feats[2325865.0][hit], feats[2325865.0][miss]) == (1.0, 0.0)
     assert (feats[7.0][hit], feats[7.0][miss]) == (0.0, 1.0)
     # Without a bare month, the date's month is the one asked about.
     at_date = analyze("what was the number of shares purchased at november 30 , 2015?")
-    october = next(
-        o for o in operands_from(finqa_chunks(record), at_date) if o.quantity.value == 1000
-    )
-    assert operand_features(october, at_date)[miss] == 1.0
+    assert cell_features(record, at_date)[1000.0][miss] == 1.0
 
 
 def test_ratio_of_different_scales_is_implausible() -> None:

@@ -420,7 +420,8 @@ def apply_stated_scale(
         if scale is None or table.scale is not Scale.UNITS:
             out.append(table)
             continue
-        groups = _row_groups(table)
+        texts = [[c.text for c in row] for row in table.rows]
+        groups = _groups(texts, table.header_rows, table.header_cols)
         rows = tuple(
             tuple(_rescaled(cell, scale, table, groups[i]) for cell in row)
             for i, row in enumerate(table.rows)
@@ -437,17 +438,6 @@ def apply_stated_scale(
 # column: PepsiCo's "Net income attributable to PepsiCo per common share"), and durations.
 _COUNT = re.compile(r"\b(?:number\s+of|shares|units|options)\b", re.I)
 _PER_UNIT = re.compile(r"\bper\s+(?:share|option|unit)\b|\bexercise\s+price\b", re.I)
-
-
-def _row_groups(table: Table) -> list[str]:
-    """Each row's group heading: the nearest row above it with a label and no number."""
-    groups, group = [], ""
-    for i, row in enumerate(table.rows):
-        groups.append(group)
-        label = " ".join(c.text for c in row[: table.header_cols]).strip()
-        if i >= table.header_rows and label and not any(c.number for c in row):
-            group = label
-    return groups
 
 
 def _rescaled(cell: Cell, scale: Scale, table: Table, group: str) -> Cell:
