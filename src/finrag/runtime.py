@@ -19,7 +19,7 @@ from finrag.embeddings.base import Embedder, EmbeddingCache
 from finrag.embeddings.registry import get_embedder
 from finrag.errors import ConfigError
 from finrag.planning.base import Planner
-from finrag.planning.registry import get_planner
+from finrag.planning.registry import get_planner, llm_options, uses_prompts
 from finrag.retrieval.hybrid import HybridRetriever
 from finrag.retrieval.indexing import IndexProgress, IndexResult, cached_embedder, index_paths
 from finrag.retrieval.rerank import Reranker
@@ -100,11 +100,13 @@ class Runtime:
     planners: dict[str, Planner] = field(default_factory=dict)
 
     def planner(self, name: str | None = None, **options: Any) -> Planner:
-        """The planner called ``name`` (default from settings), built once per name."""
+        """The planner called ``name`` (default from settings), built once per name. The LLM
+        planners of the name (alone, checked or in a chain) take ``settings.llm`` (key,
+        prompt version, timeouts, ...) unless ``options`` are given."""
         key = name or self.settings.planner
         if key not in self.planners:
-            if key.startswith("openai") and "settings" not in options:
-                options["settings"] = self.settings.llm
+            if uses_prompts(key) and not options:
+                options = llm_options(self.settings.llm)
             self.planners[key] = get_planner(key, **options)
         return self.planners[key]
 

@@ -70,7 +70,14 @@ def test_finqa_sample_meets_the_committed_baseline(tmp_path: Path) -> None:
     assert "## By confidence cut-off" in Path(report["report_files"]["md"]).read_text()
 
 
-def _result(i: int, confidence: float | None, correct: bool, answered: bool = True):
+def _result(
+    i: int,
+    confidence: float | None,
+    correct: bool,
+    answered: bool = True,
+    planner: str = "offline",
+    check: str = "",
+):
     from finrag.evaluation.report import ExampleResult
 
     return ExampleResult(
@@ -88,6 +95,8 @@ def _result(i: int, confidence: float | None, correct: bool, answered: bool = Tr
         retrieval_hit=None,
         latency_ms=1.0,
         confidence=confidence,
+        planner=planner,
+        cross_check=check,
     )
 
 
@@ -115,6 +124,48 @@ def test_coverage_reads_each_cutoff_from_one_run() -> None:
 
 
 @pytest.mark.data
+def test_chains_and_cross_checks_are_reported_by_planner_and_outcome(tmp_path: Path) -> None:
+    """Who answered in a chain, and the precision of checked answers by outcome."""
+    from finrag.evaluation.report import by_planner, cross_checks, write_report
+
+    llm = "openai:gpt-4o"
+    results = [
+        _result(0, 0.9, True),
+        _result(1, 0.85, False),
+        _result(2, None, True, planner=llm, check="agree"),
+        _result(3, None, True, planner=llm, check="agree"),
+        _result(4, None, False, planner=llm, check="disagree"),
+        _result(5, None, True, planner=llm, check="no reading"),
+        _result(6, None, False, answered=False, planner=llm),
+    ]
+    assert by_planner(results[:2]) is None  # one planner: nothing to split
+    assert by_planner(results) == {
+        llm: {"n": 5, "answered": 4, "precision": 0.75},
+        "offline": {"n": 2, "answered": 2, "precision": 0.5},
+    }
+    assert cross_checks(results[:2]) is None
+    checks = cross_checks(results)
+    assert checks is not None
+    assert checks["agree"] == {"answered": 2, "share": 0.5, "precision": 1.0}
+    assert checks["disagree"] == {"answered": 1, "share": 0.25, "precision": 0.0}
+    assert checks["no reading"]["answered"] == 1
+    report = {
+        "dataset": "finqa",
+        "planner": f"offline:0.8|check:{llm}",
+        "date": "d",
+        "git_rev": "r",
+        "scoring_version": "s",
+        "files": ["f"],
+        "metrics": {"questions": 7},
+        "by_planner": by_planner(results),
+        "cross_check": checks,
+    }
+    paths = write_report(tmp_path, "chain", report, results)
+    text = Path(paths["md"]).read_text()
+    assert "## By answering planner" in text and "| `openai:gpt-4o` | 5 | 4 | 0.750 |" in text
+    assert "## Cross-check (answered questions)" in text and "| agree | 2 | 0.500 | 1.000 |" in text
+
+
 def test_gate_fails_when_a_metric_drops(tmp_path: Path) -> None:
     data = require_shared("finqa", "train_sample100.json")
     impossible = tmp_path / "baseline.json"

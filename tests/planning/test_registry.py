@@ -10,8 +10,15 @@ import pytest
 from finrag.errors import ConfigError
 from finrag.planning import registry
 from finrag.planning.base import PlanningFailedError, PlanRequest
-from finrag.planning.llm import LLMPlanner
-from finrag.planning.registry import get_planner, known_planners, register_planner
+from finrag.planning.llm import LLMPlanner, LLMSettings
+from finrag.planning.registry import (
+    get_planner,
+    known_planners,
+    llm_options,
+    register_planner,
+    uses_prompts,
+)
+from finrag.planning.wrappers import CrossCheckPlanner, FallbackPlanner
 from finrag.testing.scripted_planner import ScriptedPlanner
 
 pytestmark = pytest.mark.unit
@@ -35,6 +42,7 @@ def test_known_names() -> None:
         "scripted",
         "openai:<model>",
         "openai-compatible:<model>@<base_url>",
+        "check:<planner>",
     ):
         assert name in names
 
@@ -151,3 +159,51 @@ def test_bad_prefixes(prefix: str) -> None:
         register_planner(prefix, registry.scripted_factory)
     with pytest.raises(ConfigError, match="import path"):
         register_planner("x", "no_colon_here")
+
+
+@pytest.mark.parametrize(
+    ("name", "llm"),
+    [
+        ("offline", False),
+        ("offline:0.8|scripted", False),
+        ("openai:gpt-4o", True),
+        ("check:openai-compatible:m@http://h/v1", True),
+        ("check:offline", False),
+        ("offline:0.8 | openai:gpt-4o", True),
+    ],
+)
+def test_uses_prompts_reads_chains_and_checks(name: str, llm: bool) -> None:
+    assert uses_prompts(name) is llm
+
+
+def test_a_chain_gives_its_llm_settings_to_its_llm_planners_only() -> None:
+    chain = get_planner("offline:0.8 | openai-compatible:m@http://h/v1|scripted", timeout=3.0)
+    assert isinstance(chain, FallbackPlanner) and isinstance(chain.fallback, FallbackPlanner)
+    assert chain.name == "offline:0.8|openai-compatible:m@http://h/v1|scripted"
+    llm = chain.fallback.primary
+    assert isinstance(llm, LLMPlanner) and llm.settings.timeout == 3.0
+    assert isinstance(chain.fallback.fallback, ScriptedPlanner)
+
+
+def test_chain_errors_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="empty part"):
+        get_planner("offline||openai:gpt-4o")
+    with pytest.raises(ConfigError, match=r"must be LLM settings.*threshold"):
+        get_planner("offline|openai-compatible:m@http://h/v1", threshold=0.5)
+    with pytest.raises(ConfigError, match="name the planner to check"):
+        get_planner("check")
+
+
+def test_check_wraps_the_named_planner_with_the_offline_checker() -> None:
+    checked = get_planner("check:openai-compatible:m@http://h/v1", max_repairs=1)
+    assert isinstance(checked, CrossCheckPlanner)
+    assert checked.name == "check:openai-compatible:m@http://h/v1"
+    assert isinstance(checked.primary, LLMPlanner) and checked.primary.settings.max_repairs == 1
+    assert checked.checker.name == "offline:0"
+
+
+def test_llm_options_leave_model_and_endpoint_to_the_name() -> None:
+    options = llm_options(LLMSettings(model="x", base_url="http://y", timeout=7.0))
+    assert "model" not in options and "base_url" not in options and options["timeout"] == 7.0
+    planner = get_planner("openai-compatible:m@http://h/v1", **options)
+    assert isinstance(planner, LLMPlanner) and planner.settings.timeout == 7.0

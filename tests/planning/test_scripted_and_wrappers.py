@@ -1,6 +1,8 @@
-"""The scripted planner (a real Planner) and the fallback wrapper."""
+"""The scripted planner (a real Planner) and the fallback and cross-check wrappers."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -8,8 +10,9 @@ from finrag.dsl.ast import Op, Program
 from finrag.dsl.parser import parse_program
 from finrag.errors import PlanningError, ProgramError
 from finrag.planning.base import Plan, Planner, PlanningFailedError, PlanRequest, Usage
-from finrag.planning.wrappers import FallbackPlanner
+from finrag.planning.wrappers import CrossCheckPlanner, FallbackPlanner
 from finrag.testing.scripted_planner import ScriptedPlanner, ScriptExhaustedError
+from planning.planning_data import GOOD_PROGRAM, REVENUE_2018, REVENUE_2019, sample_evidence
 
 pytestmark = pytest.mark.unit
 
@@ -136,3 +139,60 @@ def test_abstention_from_error_keeps_errors_usage_and_prompt() -> None:
     assert plan.errors == ("attempt 1: bad",) and plan.usage.calls == 1
     plain = abstention_from_error(PlanningError("down"), "offline")
     assert (plain.planner, plain.errors, plain.abstain_reason) == ("offline", ("down",), "down")
+
+
+CHECKED = PlanRequest(question="change?", evidence=sample_evidence())
+RISE = GOOD_PROGRAM  # (2019 - 2018) / 2018 of net revenue, as a percent
+
+
+def _checked(primary: list[Any], checker: list[Any]) -> Plan:
+    planner = CrossCheckPlanner(
+        ScriptedPlanner(primary, name="llm"), ScriptedPlanner(checker, name="offline:0")
+    )
+    assert planner.name == "check:llm"
+    return planner.plan(CHECKED)
+
+
+def test_cross_check_agrees_on_the_same_value_read_another_way() -> None:
+    # 1.6% from the table against 5,829 / 5,735 - 1: two programs, one value
+    plan = _checked([RISE], [f"divide(@{REVENUE_2019}, @{REVENUE_2018}), subtract(#0, const_1)"])
+    check = plan.cross_check
+    assert plan.planner == "llm" and check is not None and check.agrees is True
+    assert check.planner == "offline:0" and check.value == pytest.approx(94 / 5735)
+    assert check.note.startswith("offline:0 reads the same")
+
+
+def test_cross_check_disagreement_names_both_values() -> None:
+    plan = _checked([RISE], [f"subtract(@{REVENUE_2019}, @{REVENUE_2018})"])
+    check = plan.cross_check
+    assert check is not None and check.agrees is False
+    assert check.program == f"subtract(@{REVENUE_2019}, @{REVENUE_2018})"
+    assert check.value == pytest.approx(94e6)  # plain units: $94 million
+    assert "reads $94 million instead of 1.6%" in check.note, check.note
+
+
+def test_cross_check_compares_yes_no_answers() -> None:
+    more = f"greater(@{REVENUE_2019}, @{REVENUE_2018})"
+    less = f"greater(@{REVENUE_2018}, @{REVENUE_2019})"
+    assert _checked([more], [more]).cross_check.agrees is True  # type: ignore[union-attr]
+    assert _checked([more], [less]).cross_check.agrees is False  # type: ignore[union-attr]
+    assert _checked([more], [RISE]).cross_check.agrees is False  # type: ignore[union-attr]
+
+
+def test_cross_check_without_a_reading_says_why() -> None:
+    silent = _checked([RISE], [None]).cross_check
+    assert silent is not None and silent.agrees is None
+    assert silent.note == "offline:0: scripted abstention"
+    failed = _checked([RISE], [PlanningError("no model")]).cross_check
+    assert failed is not None and failed.agrees is None and "failed: no model" in failed.note
+    broken = _checked([RISE], ["divide(@dtest:t0:r4:c2, 2)"]).cross_check  # a dash cell
+    assert broken is not None and broken.agrees is None and "does not run" in broken.note
+
+
+def test_cross_check_leaves_abstentions_and_errors_of_the_primary_alone() -> None:
+    checker = ScriptedPlanner(name="offline:0")
+    abstained = CrossCheckPlanner(ScriptedPlanner([None]), checker).plan(CHECKED)
+    assert abstained.abstained and abstained.cross_check is None
+    with pytest.raises(PlanningError, match="down"):
+        CrossCheckPlanner(ScriptedPlanner([PlanningError("down")]), checker).plan(CHECKED)
+    assert checker.requests == []  # nothing to check, nothing asked

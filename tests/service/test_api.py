@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from service.conftest import base_settings
 from service.service_support import Harness, revenue_csv, revenue_html
 
 QUESTION = "What was the percentage change in net revenue from 2018 to 2019?"
@@ -272,3 +275,24 @@ def test_metrics_by_route_template_and_stage(harness: Harness) -> None:
     assert f"finrag_ingested_chunks_total {float(job['chunks'])}" in text
     assert 'finrag_ingest_jobs_total{status="succeeded"} 1.0' in text
     assert 'finrag_job_queue_depth{status="queued"} 0.0' in text
+
+
+def test_a_checked_planner_records_its_cross_check(
+    make_app: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    """`FINRAG_PLANNER=check:<planner>`: the offline planner's reading beside each answer, in
+    the stored answer, the audit log and the metrics."""
+    settings = base_settings(tmp_path / "checked").model_copy(update={"planner": "check:scripted"})
+    harness = Harness(make_app(settings))
+    harness.ingest(revenue_csv())
+    answer = harness.ask(QUESTION).json()
+    assert answer["planner"] == "scripted" and not answer["abstained"]
+    check = answer["cross_check"]
+    assert check["planner"] == "offline:0" and check["agrees"] is True, check
+    assert check["display"] == "1.6%"
+    stored = harness.client.get(f"/api/v1/answers/{answer['id']}", headers=harness.headers())
+    assert stored.json()["cross_check"] == check
+    rows = harness.client.get("/api/v1/audit?action=answer", headers=harness.headers()).json()
+    assert rows[0]["payload"]["cross_check"] == check["note"]
+    text = harness.client.get("/metrics").text
+    assert 'finrag_cross_checks_total{outcome="agree",planner="scripted"}' in text

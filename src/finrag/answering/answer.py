@@ -1,8 +1,8 @@
 """The Answer: what FinRAG returns for a question, with everything an auditor needs.
 
 The API returns it as JSON, the UI renders it, the audit log stores it. Its JSON Schema is
-published at ``docs/answer.schema.json`` (regenerate with ``finrag schema answer``) and every
-``finrag ask --json`` output validates against it.
+published at ``docs/answer.schema.json`` (regenerate with ``finrag schema >
+docs/answer.schema.json``) and every ``finrag ask --json`` output validates against it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "Answer",
     "CellRef",
+    "CrossCheckItem",
     "EvidenceItem",
     "ProgramText",
     "Timings",
@@ -91,6 +92,21 @@ class ProgramText(BaseModel):
     json_form: dict[str, Any] = Field(alias="json")
 
 
+class CrossCheckItem(BaseModel):
+    """A second planner's reading of the same question (``check:<planner>``)."""
+
+    model_config = _MODEL
+    planner: str
+    agrees: bool | None = Field(
+        description="same value as the answer; null when the checker gave no program"
+    )
+    program: str | None = None
+    value: float | None = Field(default=None, description="in plain units; 1/0 for yes/no")
+    display: str = ""
+    confidence: float | None = None
+    note: str = ""
+
+
 class Timings(BaseModel):
     """Milliseconds per stage."""
 
@@ -133,6 +149,7 @@ class Answer(BaseModel):
     prompt_hash: str | None = None
     attempts: int = 1
     errors: list[str] = Field(default_factory=list)
+    cross_check: CrossCheckItem | None = None
     timings: Timings = Field(default_factory=Timings)
     usage: Usage = Field(default_factory=Usage)
     doc_ids: list[str] = Field(default_factory=list)

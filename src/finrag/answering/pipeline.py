@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from finrag.answering.answer import Answer, EvidenceItem, ProgramText, Timings, Usage
+from finrag.answering.answer import (
+    Answer,
+    CrossCheckItem,
+    EvidenceItem,
+    ProgramText,
+    Timings,
+    Usage,
+)
 from finrag.answering.trace import build_trace, chunk_id_of
 from finrag.answering.verify import ungrounded_literals
 from finrag.documents.model import Chunk, ChunkKind
@@ -178,6 +185,7 @@ def _base_answer(
         prompt_hash=plan.prompt_hash,
         attempts=plan.attempts,
         errors=list(plan.errors),
+        cross_check=_cross_check(plan),
         usage=Usage(
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
@@ -185,6 +193,21 @@ def _base_answer(
             llm_calls=usage.calls,
         ),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _cross_check(plan: Plan) -> CrossCheckItem | None:
+    check = plan.cross_check
+    if check is None:
+        return None
+    return CrossCheckItem(
+        planner=check.planner,
+        agrees=check.agrees,
+        program=check.program,
+        value=check.value,
+        display=check.display,
+        confidence=check.confidence,
+        note=check.note,
     )
 
 

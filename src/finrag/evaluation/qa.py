@@ -25,8 +25,10 @@ from finrag.evaluation.datasets import QAExample, load_examples, load_records
 from finrag.evaluation.report import (
     ExampleResult,
     aggregate,
+    by_planner,
     by_sketch,
     coverage,
+    cross_checks,
     git_revision,
     program_sketch,
 )
@@ -153,7 +155,16 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         cost_usd=answer.usage.cost_usd,
         sketch=_sketch(example),
         confidence=answer.confidence,
+        planner=answer.planner,
+        cross_check=_check_outcome(answer),
     )
+
+
+def _check_outcome(answer: Answer) -> str:
+    check = answer.cross_check
+    if check is None:
+        return ""
+    return "no reading" if check.agrees is None else ("agree" if check.agrees else "disagree")
 
 
 def _sketch(example: QAExample) -> str:
@@ -216,9 +227,13 @@ def evaluate_qa(
         "metrics": aggregate(dataset, results),
         "by_sketch": by_sketch(results),
     }
-    cover = coverage(results)
-    if cover is not None:
-        report["coverage"] = cover
+    for key, figures in (
+        ("coverage", coverage(results)),
+        ("by_planner", by_planner(results)),
+        ("cross_check", cross_checks(results)),
+    ):
+        if figures is not None:
+            report[key] = figures
     return report, results
 
 

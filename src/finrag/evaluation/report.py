@@ -68,6 +68,8 @@ class ExampleResult:
     sketch: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     confidence: float | None = None  # the planner's, answered or not
+    planner: str = ""  # the planner whose plan this is (in a chain, the one that answered)
+    cross_check: str = ""  # "agree", "disagree" or "no reading" under check:<planner>
 
 
 def program_sketch(program: str | None) -> str:
@@ -136,6 +138,47 @@ def by_sketch(results: Sequence[ExampleResult]) -> dict[str, dict[str, float]]:
         }
         for sketch, rs in sorted(groups.items(), key=lambda kv: -len(kv[1]))
     }
+
+
+def by_planner(results: Sequence[ExampleResult]) -> dict[str, dict[str, float]] | None:
+    """Who answered, when more than one planner did (a chain such as ``offline:0.8|openai:
+    gpt-4o``): per planner, the questions its plan was kept for, how many it answered and its
+    precision on them. None when every plan came from one planner."""
+    groups: dict[str, list[ExampleResult]] = defaultdict(list)
+    for r in results:
+        groups[r.planner].append(r)
+    if len(groups) < 2:
+        return None
+    out = {}
+    for name, rs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        answered = [r for r in rs if r.answered]
+        out[name] = {
+            "n": len(rs),
+            "answered": len(answered),
+            "precision": sum(r.correct for r in answered) / len(answered) if answered else 0.0,
+        }
+    return out
+
+
+CROSS_CHECK_OUTCOMES = ("agree", "disagree", "no reading")
+
+
+def cross_checks(results: Sequence[ExampleResult]) -> dict[str, dict[str, float]] | None:
+    """Under ``check:<planner>``: the answered questions by cross-check outcome, with the
+    precision of each (how far an answer the offline planner agrees with can be trusted).
+    None when no answer was checked."""
+    checked = [r for r in results if r.answered and r.cross_check]
+    if not checked:
+        return None
+    out = {}
+    for outcome in CROSS_CHECK_OUTCOMES:
+        rs = [r for r in checked if r.cross_check == outcome]
+        out[outcome] = {
+            "answered": len(rs),
+            "share": len(rs) / len(checked),
+            "precision": sum(r.correct for r in rs) / len(rs) if rs else 0.0,
+        }
+    return out
 
 
 COVERAGE_CUTOFFS = tuple(round(0.1 * i, 1) for i in range(1, 10))
@@ -310,6 +353,21 @@ def _markdown(report: Mapping[str, Any], plot_name: str) -> str:
             lines.append(
                 f"| {row['min_confidence']:.1f} | {row['answered']} | "
                 f"{row['answered_share']:.3f} | {row['precision']:.3f} | {row['accuracy']:.3f} |"
+            )
+    planners = report.get("by_planner")
+    if planners:
+        lines += ["", "## By answering planner", "", "| planner | n | answered | precision |"]
+        lines.append("| --- | --- | --- | --- |")
+        for name, row in planners.items():
+            lines.append(f"| `{name}` | {row['n']} | {row['answered']} | {row['precision']:.3f} |")
+    checks = report.get("cross_check")
+    if checks:
+        lines += ["", "## Cross-check (answered questions)", "", "| outcome | answered | share |"]
+        lines[-1] += " precision |"
+        lines.append("| --- | --- | --- | --- |")
+        for outcome, row in checks.items():
+            lines.append(
+                f"| {outcome} | {row['answered']} | {row['share']:.3f} | {row['precision']:.3f} |"
             )
     lines += ["", f"![plot]({plot_name})", ""]
     return "\n".join(lines)

@@ -31,6 +31,7 @@ __all__ = [
     "ANSWERS",
     "AUDIT_ROWS",
     "CONTENT_TYPE_LATEST",
+    "CROSS_CHECKS",
     "HTTP_LATENCY",
     "HTTP_REQUESTS",
     "INGEST_SECONDS",
@@ -94,6 +95,12 @@ LLM_COST = Counter(
     "finrag_llm_cost_usd_total",
     "LLM cost in US dollars by model and prompt version.",
     ["model", "prompt_version"],
+    registry=REGISTRY,
+)
+CROSS_CHECKS = Counter(
+    "finrag_cross_checks_total",
+    "Answers of a checked planner (check:<planner>) by outcome: agree, disagree, no_reading.",
+    ["planner", "outcome"],
     registry=REGISTRY,
 )
 PLANNER_RETRIES = Counter(
@@ -179,8 +186,10 @@ def observe_answer(
     completion_tokens: int,
     cost_usd: float,
     attempts: int,
+    cross_check: str | None = None,
 ) -> None:
-    """Record one answer: stage latencies, outcome, tokens, cost and retries."""
+    """Record one answer: stage latencies, outcome, tokens, cost, retries and the outcome of
+    its cross-check (``agree``, ``disagree``, ``no_reading``) when it was checked."""
     version = prompt_version or "none"
     for stage in ("retrieve", "plan", "execute"):
         STAGE_LATENCY.labels(stage, version).observe(timings_ms.get(f"{stage}_ms", 0.0) / 1000.0)
@@ -194,6 +203,8 @@ def observe_answer(
         LLM_COST.labels(planner, version).inc(cost_usd)
     if attempts > 1:
         PLANNER_RETRIES.labels(planner, version).inc(attempts - 1)
+    if cross_check is not None:
+        CROSS_CHECKS.labels(planner, cross_check).inc()
 
 
 def render() -> tuple[bytes, str]:

@@ -10,7 +10,9 @@ What comes out
     :class:`Plan`: a validated :class:`~finrag.dsl.ast.Program` (or ``None`` with
     ``abstain_reason`` when the planner declines), the planner's id, the prompt version and
     content hash that produced it (``None`` for planners without prompts), token usage and cost,
-    the number of attempts, and the planner's own confidence in [0, 1] when it has one.
+    the number of attempts, the planner's own confidence in [0, 1] when it has one, and, when a
+    second planner read the same question (``check:<planner>``, :mod:`.wrappers`), its
+    :class:`CrossCheck`.
 
 Errors
     :class:`~finrag.errors.PlanningError` when the planner cannot produce a program at all
@@ -34,6 +36,7 @@ from finrag.dsl.ast import Program
 from finrag.errors import PlanningError
 
 __all__ = [
+    "CrossCheck",
     "Plan",
     "PlanRequest",
     "Planner",
@@ -86,6 +89,25 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class CrossCheck:
+    """A second planner's reading of the same question and evidence, set beside a plan.
+
+    ``agrees`` is True when both programs execute to the same value on the evidence, False
+    when they differ, None when the checker gave no program or its program did not run.
+    ``value`` (in plain units; 1.0 / 0.0 for yes / no) and ``display`` are the checker's
+    result, ``note`` says what happened in words.
+    """
+
+    planner: str
+    agrees: bool | None
+    program: str | None = None
+    value: float | None = None
+    display: str = ""
+    confidence: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A planner's answer: a program, or an abstention with its reason."""
 
@@ -98,6 +120,7 @@ class Plan:
     confidence: float | None = None
     abstain_reason: str | None = None
     errors: tuple[str, ...] = ()
+    cross_check: CrossCheck | None = None
 
     @property
     def abstained(self) -> bool:

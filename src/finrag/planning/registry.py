@@ -13,7 +13,17 @@ name                                        planner
                                             or ``OPENAI_API_KEY``
 ``openai-compatible:<model>@<base_url>``    any OpenAI-compatible endpoint (Azure OpenAI,
                                             vLLM, Ollama); structured output ``auto``
+``check:<planner>``                         ``<planner>``'s plans, each with the offline
+                                            planner's best reading beside it
+                                            (:class:`~finrag.planning.wrappers.CrossCheckPlanner`)
+``<planner>|<planner>|...``                 a chain: the first planner that answers
+                                            (:class:`~finrag.planning.wrappers.FallbackPlanner`);
+                                            ``offline:0.8|openai:gpt-4o`` is the fast path
 ==========================================  ==================================================
+
+Options (``get_planner(name, **options)``) go to the factory. In a chain they must be LLM
+settings (:class:`~finrag.planning.llm.LLMSettings` fields) and go to its LLM planners only;
+the others are configured by their names (``offline:0.8``).
 
 Built-ins register through :func:`register_planner`, the same hook an outside plugin uses; a
 plugin package can also expose ``factory`` callables in the ``finrag.planners`` entry point
@@ -39,12 +49,22 @@ from finrag.planning.base import Planner
 if TYPE_CHECKING:
     from finrag.planning.llm import LLMSettings
 
-__all__ = ["PlannerFactory", "get_planner", "known_planners", "register_planner"]
+__all__ = [
+    "PlannerFactory",
+    "get_planner",
+    "known_planners",
+    "llm_options",
+    "register_planner",
+    "uses_prompts",
+]
 
 PlannerFactory = Callable[..., Planner]
 """Called as ``factory(argument, **options)``; argument is the text after ``prefix:`` or ''."""
 
 ENTRY_POINT_GROUP = "finrag.planners"
+CHAIN = "|"
+CHECKER = "offline:0"  # the checker of ``check:<planner>``: its best reading, never abstaining
+_LLM_PREFIXES = frozenset({"openai", "openai-compatible"})
 _FACTORIES: dict[str, tuple[PlannerFactory | str, str]] = {}
 _plugins_loaded = False
 
@@ -67,7 +87,10 @@ def known_planners() -> list[str]:
 
 def get_planner(name: str, **options: Any) -> Planner:
     """Build the planner called ``name``; unknown or unavailable names raise ConfigError."""
-    prefix, _, argument = name.partition(":")
+    parts = _chain(name)
+    if len(parts) > 1:
+        return _chain_planner(parts, options)
+    prefix, _, argument = parts[0].partition(":")
     key = prefix.strip().lower()
     if key not in _FACTORIES:
         _load_plugins()
@@ -78,6 +101,53 @@ def get_planner(name: str, **options: Any) -> Planner:
         )
     factory = _resolve(key, entry[0])
     return factory(argument.strip(), **options)
+
+
+def uses_prompts(name: str) -> bool:
+    """True when ``name`` builds an LLM planner from versioned prompts, alone, checked
+    (``check:openai:gpt-4o``) or anywhere in a chain (``offline:0.8|openai:gpt-4o``)."""
+    return any(
+        _inner(part).partition(":")[0].strip().lower() in _LLM_PREFIXES for part in _chain(name)
+    )
+
+
+def llm_options(settings: LLMSettings) -> dict[str, Any]:
+    """``settings`` as ``get_planner`` options for the LLM planners of a name: every field but
+    the model and the endpoint, which the name itself gives (``openai-compatible:m@url``)."""
+    return settings.model_dump(exclude={"model", "base_url"})
+
+
+def _chain(name: str) -> list[str]:
+    parts = [p.strip() for p in name.split(CHAIN)]
+    if not all(parts):
+        raise ConfigError(
+            f"planner chain {name!r} has an empty part; write e.g. 'offline:0.8|openai:gpt-4o'"
+        )
+    return parts
+
+
+def _inner(name: str) -> str:
+    """The checked planner of ``check:<planner>`` (``name`` itself otherwise)."""
+    prefix, _, argument = name.partition(":")
+    return _inner(argument.strip()) if prefix.strip().lower() == "check" else name
+
+
+def _chain_planner(parts: list[str], options: dict[str, Any]) -> Planner:
+    """``a|b|c``: FallbackPlanner(a, FallbackPlanner(b, c)); options go to the LLM planners."""
+    from finrag.planning.llm import LLMSettings
+    from finrag.planning.wrappers import FallbackPlanner
+
+    stray = sorted(set(options) - set(LLMSettings.model_fields))
+    if stray:
+        raise ConfigError(
+            f"options of a planner chain must be LLM settings, which go to its LLM planners; "
+            f"got {', '.join(stray)} (configure the others by name, e.g. 'offline:0.8')"
+        )
+    planners = [get_planner(p, **(options if uses_prompts(p) else {})) for p in parts]
+    chained = planners[-1]
+    for planner in reversed(planners[:-1]):
+        chained = FallbackPlanner(planner, chained)
+    return chained
 
 
 def _resolve(key: str, factory: PlannerFactory | str) -> PlannerFactory:
@@ -188,7 +258,17 @@ def _min_confidence(argument: str) -> float:
     return value
 
 
+def check_factory(argument: str, **options: Any) -> Planner:
+    """``check:<planner>``: ``<planner>`` (built with the options) checked by ``offline:0``."""
+    from finrag.planning.wrappers import CrossCheckPlanner
+
+    if not argument:
+        raise ConfigError("name the planner to check: 'check:openai:gpt-4o'")
+    return CrossCheckPlanner(get_planner(argument, **options), get_planner(CHECKER))
+
+
 register_planner("offline", offline_factory, "offline[:<min confidence>]")
+register_planner("check", check_factory, "check:<planner>")
 register_planner("scripted", scripted_factory)
 register_planner("openai", openai_factory, "openai:<model>")
 register_planner(

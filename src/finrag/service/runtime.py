@@ -23,7 +23,7 @@ from finrag.embeddings import Embedder, RedisEmbeddingCache
 from finrag.errors import ConfigError
 from finrag.planning.base import Planner
 from finrag.planning.prompts import list_prompt_versions
-from finrag.planning.registry import get_planner
+from finrag.planning.registry import get_planner, llm_options, uses_prompts
 from finrag.retrieval.hybrid import HybridRetriever
 from finrag.runtime import build_retrieval
 from finrag.service.canary import CanaryPlanner, InstrumentedPlanner
@@ -33,14 +33,9 @@ from finrag.service.security import MemoryRateLimiter, RateLimiter, RedisRateLim
 from finrag.service.uploads import UploadStorage, load_fernet
 from finrag.store.base import Store
 
-__all__ = ["Runtime", "build_runtime", "default_prompt_version", "uses_prompts"]
+__all__ = ["Runtime", "build_runtime", "default_prompt_version"]
 
 log = logging.getLogger("finrag.service")
-
-
-def uses_prompts(planner_name: str) -> bool:
-    """True for planners built from versioned prompts (the LLM planners)."""
-    return planner_name.split(":", 1)[0].strip().lower() in {"openai", "openai-compatible"}
 
 
 def default_prompt_version(settings: Settings) -> str:
@@ -91,9 +86,7 @@ def planner_factory(settings: Settings) -> Callable[[str], Planner]:
         if planner is None:
             extra = dict(options)
             if uses_prompts(name):
-                extra.update(
-                    settings.llm.model_dump(exclude={"model", "base_url", "prompt_version"})
-                )
+                extra.update(llm_options(settings.llm))
                 extra["prompt_version"] = version
             planner = InstrumentedPlanner(get_planner(name, **extra))
             cache[key] = planner

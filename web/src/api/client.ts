@@ -8,6 +8,7 @@ export type Answer = Schemas["Answer"];
 export type TraceOperand = Schemas["TraceOperand"];
 export type TraceStep = Schemas["TraceStep"];
 export type EvidenceItem = Schemas["EvidenceItem"];
+export type CrossCheckItem = Schemas["CrossCheckItem"];
 export type DocumentOut = Schemas["DocumentOut"];
 export type JobOut = Schemas["JobOut"];
 export type UploadAccepted = Schemas["UploadAccepted"];

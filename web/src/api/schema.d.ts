@@ -578,6 +578,7 @@ export interface components {
              * @default
              */
             created_at: string;
+            cross_check?: components["schemas"]["CrossCheckItem"] | null;
             /**
              * Display
              * @default
@@ -784,6 +785,38 @@ export interface components {
             id: string;
             /** Title */
             title: string;
+        };
+        /**
+         * CrossCheckItem
+         * @description A second planner's reading of the same question (``check:<planner>``).
+         */
+        CrossCheckItem: {
+            /**
+             * Agrees
+             * @description same value as the answer; null when the checker gave no program
+             */
+            agrees: boolean | null;
+            /** Confidence */
+            confidence?: number | null;
+            /**
+             * Display
+             * @default
+             */
+            display: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Planner */
+            planner: string;
+            /** Program */
+            program?: string | null;
+            /**
+             * Value
+             * @description in plain units; 1/0 for yes/no
+             */
+            value?: number | null;
         };
         /**
          * DocumentOut

@@ -37,6 +37,19 @@ describe("AnswerCard", () => {
     expect(items[1].dataset.cited).toBe("false");
   });
 
+  it("shows a cross-check beside the answer, a disagreement marked", () => {
+    const note = "offline:0 reads 1.6% instead of -1.6% (subtract(...), confidence 0.71)";
+    renderCard({ ...answerFixture, cross_check: { planner: "offline:0", agrees: false, note, display: "1.6%" } });
+    const line = screen.getByTestId("cross-check");
+    expect(line.dataset.outcome).toBe("disagrees");
+    expect(line.textContent).toBe(`Cross-check disagrees: ${note}`);
+  });
+
+  it("shows no cross-check when there is none", () => {
+    renderCard(answerFixture);
+    expect(screen.queryByTestId("cross-check")).toBeNull();
+  });
+
   it("renders the cited table and highlights the operand's cell and row on hover", async () => {
     const api = renderCard(answerFixture);
     await screen.findByTestId("source-table");

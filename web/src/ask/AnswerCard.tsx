@@ -1,7 +1,7 @@
 // The answer with its audit trail: value, plain-language calculation, each step's operands
 // linked to the cell or sentence they came from, the evidence, and how it was produced.
 import { useMemo, useState } from "react";
-import type { Answer, TraceOperand } from "../api/client";
+import type { Answer, CrossCheckItem, TraceOperand } from "../api/client";
 import { formatCost, formatMs, formatTime } from "../app/format";
 import { cellId, cellOf, evidenceOf, operandName, operandSource, operandValue, type CellAddress } from "./operands";
 import { TableView } from "./TableView";
@@ -57,6 +57,7 @@ export function AnswerCard({ answer, compact = false }: { answer: Answer; compac
         {answer.calculation && (
           <p className="calculation" data-testid="calculation">{answer.calculation}</p>
         )}
+        {answer.cross_check && !answer.abstained && <CrossCheckLine check={answer.cross_check} />}
       </header>
 
       {(answer.trace?.length ?? 0) > 0 && (
@@ -174,4 +175,16 @@ function formatStep(value: number, kind: string, scale: string): string {
   if (kind === "percent") return `${(value * 100).toFixed(2)}%`;
   if (kind === "ratio") return value.toFixed(4);
   return value.toLocaleString(undefined, { maximumFractionDigits: 4 }) + (SCALE_WORD[scale] ?? "");
+}
+
+// A second planner's reading of the same question (check:<planner>): agreement is worth
+// knowing, disagreement more so; the answer itself is never changed by it.
+function CrossCheckLine({ check }: { check: CrossCheckItem }) {
+  const outcome = check.agrees === true ? "agrees" : check.agrees === false ? "disagrees" : "no-reading";
+  const label = check.agrees === true ? "Cross-check agrees" : check.agrees === false ? "Cross-check disagrees" : "Cross-check";
+  return (
+    <p className={`cross-check cross-check-${outcome}`} data-testid="cross-check" data-outcome={outcome} title="A second planner read the same question and evidence">
+      <strong>{label}:</strong> {check.note}
+    </p>
+  );
 }
