@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 
 from finrag.answering.answer import Answer, answer_json_schema
+from finrag.answering.cli import show_answer
 from finrag.config import Settings
 from finrag.demo import demo_document_path
 from finrag.planning.llm import LLMPlanner
@@ -114,7 +115,9 @@ def test_the_llm_answers_what_the_offline_planner_declines(
     assert any(e.startswith("offline:1 abstained: ") for e in answer.errors), answer.errors
 
 
-def test_the_offline_planner_checks_the_llm(runtime: Runtime, server: OpenAIServer) -> None:
+def test_the_offline_planner_checks_the_llm(
+    runtime: Runtime, server: OpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     name = f"check:{_llm(server)}"
     assert isinstance(runtime.planner(name), CrossCheckPlanner)
     server.reply(_revenue_change(runtime))
@@ -124,6 +127,9 @@ def test_the_offline_planner_checks_the_llm(runtime: Runtime, server: OpenAIServ
     assert check is not None and check.planner == "offline:0" and check.agrees is True
     assert check.display == "1.6%" and check.note.startswith("offline:0 reads the same 1.6%")
     assert check.value == pytest.approx((5829 - 5735) / 5735)
+    show_answer(agreed)  # what `finrag ask --planner check:...` prints
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "cross-check: offline:0 reads the same 1.6%" in printed, printed
 
     server.reply(_revenue_change(runtime, reverse=True))
     crossed = _ask(runtime, name)

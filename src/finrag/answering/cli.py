@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -102,6 +103,10 @@ def show_answer(answer: Answer) -> None:
         body = f"[bold green]{answer.display}[/bold green]\n{answer.calculation}"
         if answer.program:
             body += f"\n[dim]program:[/dim] {answer.program.text}"
+        check = answer.cross_check
+        if check is not None:
+            colour = "dim" if check.agrees is None else ("green" if check.agrees else "yellow")
+            body += f"\n[{colour}]cross-check:[/{colour}] {escape(check.note)}"
     parts = [f"planner {answer.planner}"]
     if answer.prompt_version:
         parts.append(f"prompt {answer.prompt_version}")
