@@ -240,8 +240,10 @@ def evaluate_financebench(
     scoped: bool = True,
     progress: Progress = _silent,
 ) -> dict[str, Any]:
-    """Page recall@k: share of questions with a gold-page chunk of their filing in the top k."""
+    """Page recall@k: share of questions with a gold-page chunk of their filing in the top k;
+    ``misses_at_<min k>`` lists the questions without one (first gold rank, pages shown)."""
     rows = []
+    misses: list[dict[str, Any]] = []
     for n, q in enumerate(questions, start=1):
         doc_id = doc_ids.get(q.doc_name)
         if doc_id is None:
@@ -259,11 +261,24 @@ def evaluate_financebench(
             (i for i, page in enumerate(pages, start=1) if page in q.pages), None
         )
         rows.append(row)
+        if not row[f"page_recall_at_{min(ks)}"]:
+            misses.append(
+                {
+                    "id": q.id,
+                    "filing": q.doc_name,
+                    "question": q.question,
+                    "gold_pages": sorted(q.pages),
+                    # rank of the first chunk from a gold page within the top max(ks), else None
+                    "first_gold_rank": row["first_gold_rank"],
+                    f"top{min(ks)}_pages": [page for _, page in ranked[: min(ks)]],
+                }
+            )
         progress("financebench" + ("" if scoped else " (unscoped)"), n, len(questions))
     out: dict[str, Any] = {"questions": len(rows)}
     for key in rows[0]:
         if key != "first_gold_rank":
             out[key] = statistics.fmean(float(r[key] or 0.0) for r in rows)
+    out[f"misses_at_{min(ks)}"] = misses
     return out
 
 
