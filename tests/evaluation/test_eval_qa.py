@@ -236,3 +236,46 @@ def test_each_evaluation_has_a_store_of_its_own() -> None:
     assert qa_store_name("finqa", [Path("/elsewhere/dev_sample200.json")], None, False) == (
         qa_store_name("finqa", [dev], None, False)
     )
+
+
+@pytest.mark.data
+@pytest.mark.integration
+def test_an_llm_planner_is_evaluated_end_to_end(tmp_path: Path) -> None:
+    """`finrag eval qa --planner openai-compatible:...`, the command a user with a key runs,
+    against the local OpenAI-compatible server answering each question with its gold program;
+    the same behind the offline fast path and with the cross-check."""
+    from finrag.dsl.jsonform import to_json
+    from finrag.dsl.parser import parse_program
+    from finrag.testing.openai_server import OpenAIServer
+
+    data = require_shared("finqa", "train_sample100.json")
+    records = json.loads(data.read_text())[:4]
+    small = tmp_path / "finqa4.json"
+    small.write_text(json.dumps(records))
+    env = {"FINRAG_EMBEDDER": "hash", "FINRAG_LLM__MAX_ATTEMPTS": "1"}
+    with OpenAIServer() as server:
+        llm = f"openai-compatible:gpt-4o@{server.url}"
+        for planner in (llm, f"offline:0.99|check:{llm}"):
+            for record in records:
+                server.reply(to_json(parse_program(record["qa"]["program"])), usage=(800, 40))
+            result = runner.invoke(
+                app,
+                [
+                    "eval", "qa", "--dataset", "finqa", str(small), "--planner", planner,
+                    "--json", "--no-progress", "--out", str(tmp_path / "out"),
+                    "--store", f"sqlite:///{tmp_path / 'eval.db'}",
+                ],
+                env=env,
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+            report = json.loads(result.stdout.splitlines()[-1])
+            metrics = report["metrics"]
+            assert report["planner"] == planner and metrics["questions"] == 4
+            assert metrics["answered"] == 4 and metrics["execution_accuracy"] == 1.0, report
+            assert metrics["prompt_tokens"] == 4 * 800 and metrics["cost_usd"] > 0
+        assert len(server.chat_requests) == 8
+    # the chain: every question went to the LLM (0.99 is above the offline planner's reach)
+    # and each answer carries the offline planner's reading
+    assert "by_planner" not in report  # one planner answered everything
+    checks = report["cross_check"]
+    assert sum(row["answered"] for row in checks.values()) == 4
