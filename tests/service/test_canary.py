@@ -62,14 +62,14 @@ def test_instrumented_planner_counts_failures_by_class() -> None:
 
 
 @pytest.fixture
-def llm_app(tmp_path: Path) -> Callable[[OpenAIServer], Harness]:
+def llm_app(tmp_path: Path) -> Callable[..., Harness]:
     made: list[TestClient] = []
 
-    def build(server: OpenAIServer) -> Harness:
+    def build(server: OpenAIServer, chain: str = "{llm}") -> Harness:
         settings = Settings(
             data_dir=tmp_path / "data",
             embedder="hash",
-            planner=f"openai-compatible:test-model@{server.url}",
+            planner=chain.format(llm=f"openai-compatible:test-model@{server.url}"),
             llm={"api_key": "test", "max_attempts": 1, "max_repairs": 0, "backoff": 0},
         )
         from finrag.service.app import create_app
@@ -110,3 +110,23 @@ def test_canary_through_the_api_splits_answers_and_metrics(
         harness.client.post("/api/v1/prompts/rollback", headers=admin)
         server.reply(LLM_PROGRAM)
         assert harness.ask("net revenue change again?").json()["prompt_version"] == "v2"
+
+
+def test_a_chain_with_a_checked_llm_follows_the_rollout(
+    llm_app: Callable[..., Harness],
+) -> None:
+    """FINRAG_PLANNER=offline:1|check:<llm>: the prompt versions of the rollout reach the LLM
+    inside the chain, and its answers carry the offline planner's reading."""
+    with OpenAIServer() as server:
+        harness = llm_app(server, "offline:1|check:{llm}")
+        harness.ingest(revenue_csv())
+        admin = harness.headers("admin", tenant="default")
+        promoted = harness.client.post("/api/v1/prompts/promote", headers=admin,
+                                       json={"version": "v1", "share": 1.0})  # fmt: skip
+        assert promoted.status_code == 200
+        server.reply(LLM_PROGRAM)
+        answer = harness.ask("What was the percentage change in net revenue?").json()
+        assert not answer["abstained"], answer["abstain_reason"]
+        assert answer["prompt_version"] == "v1" and answer["planner"].startswith("openai")
+        assert answer["cross_check"]["planner"] == "offline:0"
+        assert any(e.startswith("offline:1 abstained") for e in answer["errors"])
