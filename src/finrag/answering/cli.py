@@ -31,7 +31,11 @@ def ask(
         ..., help="One or more questions; later ones are follow-ups."
     ),
     planner: str | None = typer.Option(
-        None, "--planner", "-p", help="offline, openai:gpt-4o, openai-compatible:<model>@<url>"
+        None,
+        "--planner",
+        "-p",
+        help="offline, openai:gpt-4o, openai-compatible:<model>@<url>; 'offline:0.8|openai:gpt-4o' "
+        "(fast path), check:openai:gpt-4o (cross-check); default from FINRAG_PLANNER",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the Answer as JSON (one object per question)."

@@ -19,7 +19,11 @@ def qa(
         ..., "--dataset", "-d", help="finqa, tatqa, convfinqa or financebench."
     ),
     planner: str | None = typer.Option(
-        None, "--planner", "-p", help="Planner name (default: offline)."
+        None,
+        "--planner",
+        "-p",
+        help="Planner name (default: offline): offline:<cut-off>, openai:<model>, "
+        "'offline:0.8|openai:gpt-4o' (fast path), check:openai:gpt-4o (cross-check).",
     ),
     limit: int | None = typer.Option(
         None, "--limit", min=1, help="Evaluate only the first N questions."
