@@ -528,3 +528,40 @@ def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path
         "January 29, 2022",
     )
     assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
+
+
+def test_a_percent_hanging_past_the_digits_stays_in_its_column(tmp_path: Path) -> None:
+    """PepsiCo's MD&A sets "13.3 %" with its digits right-aligned under "$ 86,392" and the "%"
+    in the gutter after them: clustered by the "%", the margin had opened a column of its own
+    with no heading, and "What was the operating margin in 2022?" found no 2022 cell."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "hanging_percent.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Results of Operations (in millions)")
+    digits = (423.0, 501.0, 567.0)  # where the digits of each column end
+    y -= 20
+    for x, head in zip(digits, ("2022", "2021", "Change"), strict=True):
+        c.drawRightString(x, y, head)
+    rows = {
+        "Net revenue": (("$", "86,392"), ("$", "79,474"), ("", "9")),
+        "Operating profit": (("$", "11,512"), ("$", "11,162"), ("", "3")),
+        "Operating margin": (("", "13.3"), ("", "14.0"), ("", "(0.7)")),
+    }
+    for label, cells in rows.items():
+        y -= 12
+        c.drawString(50, y, label)
+        for k, (right, (dollar, number)) in enumerate(zip(digits, cells, strict=True)):
+            if dollar:
+                c.drawString(right - 58, y, dollar)
+            c.drawRightString(right, y, number)
+            is_percent = k < 2 if label == "Operating margin" else k == 2
+            if is_percent:
+                c.drawString(right + 5, y, "%")  # ends 13 pt past the digits
+    (table,) = _saved(c, path).tables
+    assert table.column_headers[1:] == ("2022", "2021", "Change")
+    assert _row(table, "Operating margin") == [13.3, 14.0, -0.7]
+    assert _row(table, "Net revenue") == [86392.0, 79474.0, 9.0]

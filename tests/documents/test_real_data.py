@@ -173,6 +173,17 @@ def test_pepsico_mdna_tables_take_the_stated_scale(
     assert cell is not None and (cell.value, cell.scale.name) == (86392.0, "MILLIONS")
 
 
+def test_pepsico_operating_margin_sits_under_its_year(
+    filings: tuple[IngestReport, dict[str, Document]],
+) -> None:
+    """The "%" of "13.3 %" hangs past the digits of the 2022 column; it stays in that column."""
+    doc = filings[1]["PEPSICO_2022_10K"]
+    table = next(t for t in doc.tables if t.page == 40 and "Operating margin" in t.row_labels)
+    assert table.column_headers[1:] == ("2022", "2021", "Change")
+    row = table.rows[table.header_rows + table.row_labels.index("Operating margin")]
+    assert [c.text for c in row[1:]] == ["13.3 %", "14.0 %", "(0.7)"]
+
+
 def test_contents_pages_give_no_chunks(filings: tuple[IngestReport, dict[str, Document]]) -> None:
     """A 10-K's contents ("Item 3. Legal Proceedings | 18") and its financial-statement index
     are tables of page numbers: no evidence. Statements with one value per row are kept."""
