@@ -331,6 +331,32 @@ def _respectively(
     return out, series
 
 
+# A sentence number right after these states how much something moved, not its level
+# ("expense increased by $603 million", "revenues rose $ 1.2 billion", "up 6%", "an increase of
+# $5 million"); "increased to $5,829 million" states the level and is not one of them.
+_MOVED = frozenset(
+    {
+        "increased", "decreased", "rose", "grew", "fell", "declined", "dropped", "improved",
+        "increase", "decrease", "growth", "decline", "reduction", "drop", "rise", "change",
+        "changed", "reduced", "up", "down", "higher", "lower",
+    }
+)  # fmt: skip
+_MOVED_BARE = frozenset(
+    {"increased", "decreased", "rose", "grew", "fell", "declined", "dropped", "up", "down"}
+)
+
+
+def states_change(before: Sequence[str]) -> bool:
+    """Whether the words just before a sentence number say it is a change ("increased by",
+    "a decrease of", "rose", "up"): such a number is read like a cell of a change column."""
+    if not before:
+        return False
+    last = before[-1]
+    if last in ("by", "of") and len(before) >= 2:
+        return before[-2] in _MOVED
+    return last in _MOVED_BARE
+
+
 def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
     out = []
     text = normalise_text(chunk.text)
@@ -375,6 +401,7 @@ def _text_operands(chunk: Chunk, rank: float) -> list[Operand]:
                 is_total=False,
                 is_dash=False,
                 text=number.text + " | " + text[:80],
+                comparison=at >= 0 and states_change(words(text[:at])[-2:]),
             )
         )
     return out
