@@ -729,3 +729,21 @@ def test_a_change_of_rates_is_marked_for_the_ranker() -> None:
     }
     assert flags[frozenset({0.075, 0.081})] == 1.0
     assert flags[frozenset({1200.0, 1100.0})] == 0.0
+
+
+def test_a_sentence_number_that_states_a_move_is_a_change() -> None:
+    """ "increased by $603 million" says how much the expense moved, not what it was: the
+    number is read like a cell of a change column (kept from "what was X in 2022?", offered to
+    "what was the change"); "increased to" states the level."""
+    sentence = (
+        "research and development expense increased by $ 603 million in 2022 to $ 2,852 "
+        "million , up 27 % from 2021 , and an increase of $ 94 million in the segment ."
+    )
+    chunks = _sentence_chunks(sentence)
+    ops = {o.quantity.value: o for o in operands_from(chunks, analyze("what was it in 2022?"))}
+    assert ops[603].comparison and ops[0.27].comparison and ops[94].comparison  # 27 % is 0.27
+    assert not ops[2852].comparison
+    from finrag.planning.offline.candidates import OPERAND_FEATURES, operand_features
+
+    change = operand_features(ops[603], analyze("what was the change in the expense in 2022?"))
+    assert change[OPERAND_FEATURES.index("comparison_col_change_q")] == 1.0
