@@ -21,7 +21,7 @@ from finrag.planning.offline.programs import (
 )
 from finrag.planning.offline.sketches import sketch_by_name
 from finrag.planning.offline.supervision import tatqa_gold
-from finrag.planning.offline.text import QuestionInfo, analyze, cue_flags
+from finrag.planning.offline.text import CUE_NAMES, QuestionInfo, analyze, cue_flags
 from finrag.planning.offline.train import choose_threshold, fit_confidence
 from support import record_chunks
 
@@ -747,3 +747,38 @@ def test_a_sentence_number_that_states_a_move_is_a_change() -> None:
 
     change = operand_features(ops[603], analyze("what was the change in the expense in 2022?"))
     assert change[OPERAND_FEATURES.index("comparison_col_change_q")] == 1.0
+
+
+def test_a_change_column_is_of_both_its_years() -> None:
+    """American Express prints "Change 2022 vs. 2021" and "Change 2021 vs. 2020" beside the
+    years: the second is no 2021 figure, so "the percentage change in net income from 2021 to
+    2022" reads 8,060, not the 4,925 of 2020 to 2021 (it had answered 52.6% at 0.89)."""
+    from finrag.planning.offline.candidates import OPERAND_FEATURES, operand_features
+
+    chunks = record_chunks(
+        [
+            ["", "2022", "2021", "Change 2022 vs. 2021", "Change 2021 vs. 2020"],
+            ["net income", "7,514", "8,060", "(546)", "4,925"],
+        ],
+        record_id="TEST/2022/page_44.pdf-1",
+    )
+    info = analyze("what was the percentage change in net income from 2021 to 2022?")
+    ops = {o.quantity.value: o for o in operands_from(chunks, info)}
+    assert ops[4925].years == (2021, 2020) and ops[-546].years == (2022, 2021)
+    hit = OPERAND_FEATURES.index("period_hit")
+    assert operand_features(ops[4925], info)[hit] == 0.0  # 2020 is not asked
+    assert operand_features(ops[-546], info)[hit] == 1.0  # the change asked for
+    assert operand_features(ops[8060], info)[hit] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "ratio"),
+    [
+        ("what was diluted earnings per share in 2022?", False),
+        ("what were dividends declared per common share in 2014?", False),
+        ("what was revenue per employee in 2019?", True),
+        ("what was the ratio of debt to equity?", True),
+    ],
+)
+def test_per_share_names_a_metric_not_a_quotient(question: str, ratio: bool) -> None:
+    assert cue_flags(question)[CUE_NAMES.index("ratio")] == float(ratio)

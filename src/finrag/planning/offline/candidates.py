@@ -119,13 +119,17 @@ def _table_operands(chunk: Chunk, rank: float, asked: frozenset[int]) -> list[Op
         if asked and lasts and lasts.isdisjoint(asked):
             continue
         header_words = tuple(w for w in words(cell.header_with_period) if not w[0].isdigit())
+        comparison = is_comparison_header(cell.header)
+        years = _cell_years(cell.period, cell.header, chunk.row_label or "")
+        if comparison:  # "Change 2021 vs. 2020" is of both years, not of 2021
+            years = tuple(dict.fromkeys(years_in(cell.header))) or years
         out.append(
             Operand(
                 arg=Ref(cell.id),
                 quantity=number.quantity(),
                 label=label,
                 context=label + header_words,
-                years=_cell_years(cell.period, cell.header, chunk.row_label or ""),
+                years=years,
                 row_key=chunk.id,
                 col=cell.col,
                 source="table",
@@ -134,7 +138,7 @@ def _table_operands(chunk: Chunk, rank: float, asked: frozenset[int]) -> list[Op
                 is_dash=number.is_dash,
                 text=f"{chunk.row_label or ''} | {cell.period or cell.header} | {cell.text}",
                 group=group,
-                comparison=is_comparison_header(cell.header),
+                comparison=comparison,
                 heading=cell.period or cell.header,
             )
         )
@@ -511,7 +515,10 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
     context_recall = label_match(info, op.context)[0]
     group_recall, group_precision, _ = label_match(info, op.group) if op.group else (0, 0, 0)
     q_years = set(info.years)
-    period_hit = bool(q_years & set(op.years))
+    # a change between two years fits only a question about both ("Change 2021 vs. 2020" is
+    # no 2021 figure for "from 2021 to 2022")
+    between = op.comparison and len(op.years) > 1
+    period_hit = set(op.years) <= q_years if between else bool(q_years & set(op.years))
     q_pct = any(t in ("percent", "percentage", "%") for t in info.tokens)
     v = abs(op.quantity.value)
     return [

@@ -322,7 +322,13 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "share_of",
             r"portion|proportion|share of|percent(age)? of|% of|fraction|composed|\bof (the )?total",
         ),
-        ("ratio", r"\bratio|\btimes\b|multiple|\bper\b|\bmargin|\byield\b|\bas a (percent|%)"),
+        # "per" names a quotient ("revenue per employee"), but "per share" names a metric the
+        # filings state ("diluted earnings per share", "dividends declared per common share")
+        (
+            "ratio",
+            r"\bratio|\btimes\b|multiple|\bper\b(?!\s+(?:(?:basic|diluted|common|ordinary)\s+)*share)"
+            r"|\bmargin|\byield\b|\bas a (percent|%)",
+        ),
         ("average", _AVERAGE_WORDS),
         ("total", r"\btotal|\bsum\b|combined|aggregate|together|\bboth\b|\ball\b"),
         ("difference", r"difference|\bmore than|\bless than|\bhow much (more|less|higher|lower)"),
