@@ -192,6 +192,9 @@ def test_chain_errors_are_config_errors() -> None:
         get_planner("offline|openai-compatible:m@http://h/v1", threshold=0.5)
     with pytest.raises(ConfigError, match="name the planner to check"):
         get_planner("check")
+    with pytest.raises(ConfigError, match="unknown planner ''"):
+        get_planner("")
+    assert not uses_prompts("")
 
 
 def test_check_wraps_the_named_planner_with_the_offline_checker() -> None:

@@ -118,6 +118,8 @@ def llm_options(settings: LLMSettings) -> dict[str, Any]:
 
 
 def _chain(name: str) -> list[str]:
+    if CHAIN not in name:
+        return [name.strip()]  # one planner; an empty or unknown name fails in get_planner
     parts = [p.strip() for p in name.split(CHAIN)]
     if not all(parts):
         raise ConfigError(
