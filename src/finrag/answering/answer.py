@@ -106,6 +106,11 @@ class CrossCheckItem(BaseModel):
     confidence: float | None = None
     note: str = ""
 
+    @property
+    def outcome(self) -> str:
+        """``agree``, ``disagree`` or ``no reading`` (the checker gave no program)."""
+        return "no reading" if self.agrees is None else ("agree" if self.agrees else "disagree")
+
 
 class Timings(BaseModel):
     """Milliseconds per stage."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from finrag.answering.answer import (
@@ -198,17 +198,7 @@ def _base_answer(
 
 def _cross_check(plan: Plan) -> CrossCheckItem | None:
     check = plan.cross_check
-    if check is None:
-        return None
-    return CrossCheckItem(
-        planner=check.planner,
-        agrees=check.agrees,
-        program=check.program,
-        value=check.value,
-        display=check.display,
-        confidence=check.confidence,
-        note=check.note,
-    )
+    return None if check is None else CrossCheckItem(**asdict(check))
 
 
 def _fill_result(answer: Answer, result: Result, chunks: Sequence[Chunk]) -> None:

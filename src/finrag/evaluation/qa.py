@@ -156,15 +156,8 @@ def _result(example: QAExample, answer: Answer, payload: Any) -> ExampleResult:
         sketch=_sketch(example),
         confidence=answer.confidence,
         planner=answer.planner,
-        cross_check=_check_outcome(answer),
+        cross_check=answer.cross_check.outcome if answer.cross_check else "",
     )
-
-
-def _check_outcome(answer: Answer) -> str:
-    check = answer.cross_check
-    if check is None:
-        return ""
-    return "no reading" if check.agrees is None else ("agree" if check.agrees else "disagree")
 
 
 def _sketch(example: QAExample) -> str:

@@ -189,7 +189,7 @@ def observe_answer(
     cross_check: str | None = None,
 ) -> None:
     """Record one answer: stage latencies, outcome, tokens, cost, retries and the outcome of
-    its cross-check (``agree``, ``disagree``, ``no_reading``) when it was checked."""
+    its cross-check (``agree``, ``disagree``, ``no reading``) when it was checked."""
     version = prompt_version or "none"
     for stage in ("retrieve", "plan", "execute"):
         STAGE_LATENCY.labels(stage, version).observe(timings_ms.get(f"{stage}_ms", 0.0) / 1000.0)
@@ -203,8 +203,8 @@ def observe_answer(
         LLM_COST.labels(planner, version).inc(cost_usd)
     if attempts > 1:
         PLANNER_RETRIES.labels(planner, version).inc(attempts - 1)
-    if cross_check is not None:
-        CROSS_CHECKS.labels(planner, cross_check).inc()
+    if cross_check is not None:  # "no reading" as a label value: no_reading
+        CROSS_CHECKS.labels(planner, cross_check.replace(" ", "_")).inc()
 
 
 def render() -> tuple[bytes, str]:

@@ -72,16 +72,9 @@ def ask(
         completion_tokens=answer.usage.completion_tokens,
         cost_usd=answer.usage.cost_usd,
         attempts=answer.attempts,
-        cross_check=_check_outcome(answer),
+        cross_check=answer.cross_check.outcome if answer.cross_check else None,
     )
     return answer
-
-
-def _check_outcome(answer: Answer) -> str | None:
-    check = answer.cross_check
-    if check is None:
-        return None
-    return "no_reading" if check.agrees is None else ("agree" if check.agrees else "disagree")
 
 
 def answer_audit_payload(answer: Answer) -> dict[str, Any]:
