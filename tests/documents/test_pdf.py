@@ -565,3 +565,54 @@ def test_a_percent_hanging_past_the_digits_stays_in_its_column(tmp_path: Path) -
     assert table.column_headers[1:] == ("2022", "2021", "Change")
     assert _row(table, "Operating margin") == [13.3, 14.0, -0.7]
     assert _row(table, "Net revenue") == [86392.0, 79474.0, 9.0]
+
+
+def test_a_table_that_repeats_its_lines_per_year_keeps_its_columns(tmp_path: Path) -> None:
+    """American Express's geographic operations: column titles once, then "2022", its lines,
+    "2021", its lines, ... with each year alone in the label column. The years had ended the
+    table, so the 2021 and 2020 lines lost their column titles ("United States",
+    "Consolidated") and "total revenues net of interest expense in 2021" read six unnamed
+    cells. Each year now heads its block of rows and dates the cells under it."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "year_blocks.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "GEOGRAPHIC OPERATIONS")
+    rights = (330.0, 400.0, 470.0)
+    y -= 20
+    c.drawString(50, y, "(Millions)")
+    for x, head in zip(rights, ("United States", "EMEA", "Consolidated"), strict=True):
+        c.drawRightString(x, y, head)
+    blocks = {
+        "2022": (("$ 41,396", "$ 4,871", "$ 52,862"), ("10,383", "550", "9,585")),
+        "2021": (("$ 33,103", "$ 3,643", "$ 42,380"), ("10,325", "460", "10,689")),
+        "2020": (("$ 28,263", "$ 3,087", "$ 36,087"), ("5,422", "187", "4,296")),
+    }
+    labels = ("Total revenues net of interest expense", "Pretax income")
+    for year, lines in blocks.items():
+        y -= 12
+        c.drawString(50, y, year)
+        for label, cells in zip(labels, lines, strict=True):
+            y -= 12
+            c.drawString(50, y, label)
+            for x, cell in zip(rights, cells, strict=True):
+                c.drawRightString(x, y, cell)
+    doc = _saved(c, path)
+    (table,) = doc.tables
+    assert table.column_headers[1:] == ("United States", "EMEA", "Consolidated")
+    rows = {
+        (chunk.group, chunk.row_label): chunk
+        for chunk in chunk_document(doc)
+        if chunk.row_label in labels
+    }
+    assert len(rows) == 6
+    revenue_2021 = rows[("2021", "Total revenues net of interest expense")]
+    consolidated = revenue_2021.cells[-1]
+    assert (consolidated.header, consolidated.period) == ("Consolidated", "2021")
+    assert consolidated.number is not None and consolidated.number.value == 42380.0
+    # the period lasts past the total line to the next year's heading
+    pretax_2020 = rows[("2020", "Pretax income")]
+    assert [cell.period for cell in pretax_2020.cells] == ["2020", "2020", "2020"]

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from finrag.documents.model import Cell, Chunk, ChunkCell, ChunkKind, Document, Table
 from finrag.documents.numbers import find_numbers
-from finrag.documents.tables import find_period, is_contents, stated_period
+from finrag.documents.tables import find_period, is_contents, is_period_text, stated_period
 from finrag.dsl.units import Kind
 
 __all__ = ["chunk_document", "display_cell", "linearise_row"]
@@ -99,10 +99,11 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
         row = table.rows[i]
         label = " ".join(c.text for c in row[: table.header_cols]).strip()
         cid = f"{doc.id}:t{table.index}:r{i}"
-        cells = tuple(_chunk_cell(cid, table, c, label) for c in row[table.header_cols :] if c.text)
-        if not cells and not label:
+        filled = [c for c in row[table.header_cols :] if c.text]
+        if not filled and not label:
             continue
-        row_group, group = _row_group(group, label, cells)
+        row_group, group = _row_group(group, label, bool(filled))
+        cells = tuple(_chunk_cell(cid, table, c, label, row_group) for c in filled)
         yield Chunk(
             id=cid,
             doc_id=doc.id,
@@ -119,25 +120,30 @@ def _row_chunks(doc: Document, table: Table, start: int) -> Iterator[Chunk]:
         )
 
 
-def _row_group(group: str, label: str, cells: tuple[ChunkCell, ...]) -> tuple[str, str]:
+def _row_group(group: str, label: str, has_cells: bool) -> tuple[str, str]:
     """(this row's group, the group of the rows after it). A label-only row opens a group
-    ("Current assets:"); a total row still belongs to the group it closes."""
-    if not cells:
+    ("Current assets:"); a total row still belongs to the group it closes, unless the group
+    is a period ("2021" over the lines of that year), which lasts to the next group."""
+    if not has_cells:
         return "", label.rstrip(":").strip()
-    if label.lower().startswith("total"):
+    if label.lower().startswith("total") and not is_period_text(group):
         return group, ""
     return group, group
 
 
-def _chunk_cell(row_id: str, table: Table, cell: Cell, label: str) -> ChunkCell:
+def _chunk_cell(row_id: str, table: Table, cell: Cell, label: str, group: str = "") -> ChunkCell:
     """A cell with its column's header and period. A period the column has from the table's
     caption gives way to one the row names ("Outstanding as of December 31, 2021" in a table
-    captioned "... as of December 31, 2022"): the row's label then dates the cell."""
+    captioned "... as of December 31, 2022"): the row's label then dates the cell. In a column
+    that names no period, a group heading that is only a period ("2021" over the lines of a
+    table that repeats them per year) dates the cells under it."""
     headers, periods = table.column_headers, table.column_periods
     header = headers[cell.col] if cell.col < len(headers) else ""
     period = periods[cell.col] if cell.col < len(periods) else None
     if period and find_period(header) is None and stated_period(label) is not None:
         period = None
+    if period is None and group and is_period_text(group):
+        period = find_period(group)
     return ChunkCell(
         id=f"{row_id}:c{cell.col}",
         col=cell.col,

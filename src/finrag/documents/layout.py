@@ -231,6 +231,8 @@ def find_tables(
         start, end = region
         start = _label_above(lines, start, used)
         head = _header_lines(lines, start, used)
+        if len(head) >= 2 and _opens_year_block(lines[head[-1]], _numbers_x0(lines, start)):
+            start = head.pop()  # "2022" under the column titles heads the first block of rows
         table = _grid(lines, head, start, end, page)
         if table is not None:
             table.caption = _caption(lines, head[0] if head else start, used)
@@ -247,6 +249,7 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
     """The table region starting at row-like line ``i``: (start, end) or None."""
     if not _row_like(lines[i]):
         return None
+    num_x0 = _numbers_x0(lines, i)
     rows, j, last_row, label_run = 1, i + 1, i, 0
     while j < len(lines):
         line, prev = lines[j], lines[j - 1]
@@ -257,7 +260,7 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
         elif label_run == 0 and (wrapped := _wrapped_row(lines, j)) is not None:
             j = wrapped  # the lines of one wrapped row, up to the line with its numbers
             continue
-        elif _is_label_line(line) and label_run < 2:
+        elif _is_label_line(line, num_x0 if rows >= 2 else None) and label_run < 2:
             label_run += 1
         else:
             break
@@ -304,7 +307,9 @@ def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
     below, k = lines[start], start - 1
     while k >= 1 and start - k <= _MAX_LABELS and k not in used:
         label = lines[k]
-        if not _is_label_line(label) or below.top - label.bottom > 2.5 * max(label.height, 6.0):
+        if not _is_label_line(label, num_x0) or below.top - label.bottom > 2.5 * max(
+            label.height, 6.0
+        ):
             return start
         above = lines[k - 1]
         if k - 1 in used or label.top - above.bottom > 2.5 * max(above.height, 6.0):
@@ -318,15 +323,36 @@ def _label_above(lines: list[Line], start: int, used: set[int]) -> int:
 _MAX_LABELS = 3
 
 
-def _is_label_line(line: Line) -> bool:
-    return len(line.segments) == 1 and len(line.text) < 90 and not line.numeric[0]
+def _is_label_line(line: Line, num_x0: float | None = None) -> bool:
+    """A line of one short text segment: a section label inside a table ("Revenues",
+    "Fixed income securities:"). With ``num_x0``, where the table's number columns begin,
+    also a year alone left of them: the heading of a block of rows, in tables that repeat
+    their lines once per year (American Express's geographic operations: "2022" / "Total
+    revenues net of interest expense | $ 41,396 | ..." / "2021" / ...)."""
+    if len(line.segments) != 1 or len(line.text) >= 90:
+        return False
+    return not line.numeric[0] or (num_x0 is not None and _opens_year_block(line, num_x0))
+
+
+def _opens_year_block(line: Line, num_x0: float) -> bool:
+    """A year alone in the label column: the heading of the rows under it, not a header."""
+    return len(line.segments) == 1 and _year_label(line.segments[0], num_x0)
+
+
+def _year_label(seg: Word, num_x0: float) -> bool:
+    """A year printed in the label column, left of the numbers: a row group's heading."""
+    return bool(_YEAR.match(seg.text.strip())) and seg.x1 < num_x0 - 2
 
 
 def _numbers_x0(lines: list[Line], start: int) -> float:
     """Where the number columns of the region at ``start`` begin: the first row's numbers (the
-    region may open with a section label, :func:`_label_above`, which has none)."""
+    region may open with a section label, :func:`_label_above`, or a year heading a block of
+    rows, which have none)."""
     first = lines[start]
-    numbered = first if any(first.numeric) else lines[min(start + 1, len(lines) - 1)]
+    lone_year = len(first.segments) == 1 and bool(_YEAR.match(first.text.strip()))
+    numbered = (
+        first if any(first.numeric) and not lone_year else lines[min(start + 1, len(lines) - 1)]
+    )
     return min(
         (s.x0 for s, n in zip(numbered.segments, numbered.numeric, strict=True) if n),
         default=0.0,
@@ -391,11 +417,14 @@ def _columns(lines: list[Line], start: int, end: int) -> list[tuple[float, float
     their digits, so a "%" or ")" hanging past them does not open a column of its own
     (PepsiCo's "13.3 %" under "2022" beside "$ 86,392": 12.4 pt apart at the "%", aligned
     at the digits)."""
+    num_x0 = _numbers_x0(lines, start)
     segs = [
         s
         for line in lines[start:end]
         for idx, (s, n) in enumerate(zip(line.segments, line.numeric, strict=True))
-        if n and (idx > 0 or len(line.segments) == 1 or line.segments[0].x0 > 150)
+        if n
+        and (idx > 0 or len(line.segments) == 1 or line.segments[0].x0 > 150)
+        and not (len(line.segments) == 1 and _year_label(s, num_x0))
     ]
     segs.sort(key=lambda s: s.right)
     clusters: list[list[Word]] = []
@@ -564,9 +593,9 @@ def _body_row(
     # first number's cell, and the 143 lost)
     alone = len(line.segments) == 1 and line.segments[0].x0 < zones[0][0]
     for seg in line.segments:
-        is_label = (
-            alone or seg.x1 <= zones[0][0] + 1 or seg.x0 < first_x0 - 2
-        ) and not _is_numeric(seg.text)
+        is_label = (alone or seg.x1 <= zones[0][0] + 1 or seg.x0 < first_x0 - 2) and (
+            not _is_numeric(seg.text) or (alone and _year_label(seg, first_x0))
+        )
         j = 0 if is_label else _column_of(seg, zones)
         row[j] = f"{row[j]} {seg.text}".strip()
         old = row_boxes[j]
