@@ -225,7 +225,7 @@ def test_metadata_is_json(tmp_path: Path) -> None:
     from finrag.planning.offline.model import ARTIFACT_DIR, FORMAT_VERSION
 
     meta = json.loads((ARTIFACT_DIR / "metadata.json").read_text())
-    assert meta["format"] == FORMAT_VERSION == 5 and "cross_validation" in meta
+    assert meta["format"] == FORMAT_VERSION == 6 and "cross_validation" in meta
     assert set(meta["confidence_model"]) == {"intercept", *CONFIDENCE_FEATURES}
 
 

@@ -27,6 +27,7 @@ from .text import (
     asks_change,
     full_year,
     label_match,
+    label_stems,
     stem,
     words,
     years_in,
@@ -506,6 +507,7 @@ OPERAND_FEATURES = (
     "month_miss",
     "comparison_col",
     "comparison_col_change_q",
+    "header_unnamed",
 )
 
 
@@ -557,7 +559,70 @@ def operand_features(op: Operand, info: QuestionInfo) -> list[float]:
         *_month_features(op, info),
         float(op.comparison),
         float(op.comparison and asks_change(info.text)),
+        float(_header_unnamed(op, info)),
     ]
+
+
+# Header words that date or scale a column rather than name what it holds.
+_PERIOD_WORDS = frozenset(
+    [
+        "year",
+        "years",
+        "ended",
+        "ending",
+        "end",
+        "months",
+        "month",
+        "quarter",
+        "quarters",
+        "week",
+        "weeks",
+        "fiscal",
+        "fy",
+        "three",
+        "six",
+        "nine",
+        "twelve",
+        "as",
+        "at",
+        "of",
+        "on",
+        "period",
+        "periods",
+        "calendar",
+        "full",
+        "thousands",
+        "millions",
+        "billions",
+        "thousand",
+        "million",
+        "billion",
+        "dollars",
+        "usd",
+        "except",
+        "per",
+        "share",
+        "amounts",
+        "unaudited",
+        "audited",
+        "restated",
+        "actual",
+        "reported",
+    ]
+)
+
+
+def _header_unnamed(op: Operand, info: QuestionInfo) -> bool:
+    """A table cell whose column header names what the column holds ("United States",
+    "USCS", "Level 2", "Consolidated": not a period or scale) and the question names none of
+    it: a part of a breakdown, or its total, read for a question about the whole line.
+    American Express's "total revenues net of interest expense in 2021" had read the United
+    States column of the geographic table over the income statement's line."""
+    if op.source != "table":
+        return False
+    header = [w for w in op.context[len(op.label) :] if w not in _PERIOD_WORDS and w not in _MONTHS]
+    stems = label_stems(header)
+    return bool(stems) and stems.isdisjoint(info.content)
 
 
 _MONTH_NUMBER = {

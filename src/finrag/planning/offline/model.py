@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-FORMAT_VERSION = 5  # 5: the ranker feature ops_percent (session 11)
+FORMAT_VERSION = 6  # 6: the operand feature header_unnamed (session 13); 5: ops_percent
 _NPZ = "offline_model.npz"
 _META = "metadata.json"
 N_EXTRAS = 9 + len(CUE_NAMES)

@@ -23,6 +23,7 @@ __all__ = [
     "cue_flags",
     "full_year",
     "label_match",
+    "label_stems",
     "rule_families",
     "stem",
     "table_op_named",
@@ -270,6 +271,11 @@ def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, 
         first = set(hit)
         position = next((i for i, t in enumerate(info.tokens) if stem(t) in first), -1)
     return recall, precision, position
+
+
+def label_stems(label_words: Iterable[str]) -> frozenset[str]:
+    """The content stems of a label (stop words and numbers left out)."""
+    return _label_stems(tuple(label_words))
 
 
 @lru_cache(maxsize=16384)
