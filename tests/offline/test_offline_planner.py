@@ -267,6 +267,45 @@ def test_a_row_naming_the_computed_metric_is_read(planner: OfflinePlanner) -> No
     assert _answer(planner, question, chunks) == 52862.0
 
 
+def test_a_stated_total_is_read_or_left_never_summed(planner: OfflinePlanner) -> None:
+    """ "total" names a line the filing states when a row labelled "Total ..." carries every
+    word of the question: American Express's 2021 revenues had been answered by adding the
+    consolidated and EMEA figures of the geographic table (46,023)."""
+    from finrag.planning.offline.planner import states_total
+
+    geography = record_chunks(
+        [
+            ["( millions ) 2021", "united states", "emea", "consolidated"],
+            ["total revenues net of interest expense", "$ 33,103", "$ 3,643", "$ 42,380"],
+            ["pretax income", "10,325", "460", "10,689"],
+        ],
+        record_id="TEST/2021/page_155.pdf-1",
+    )
+    statement = record_chunks(
+        [
+            ["( millions )", "2022", "2021"],
+            ["total non-interest revenues", "$ 42,967", "$ 34,630"],
+            ["total revenues net of interest expense", "$ 52,862", "$ 42,380"],
+        ],
+        record_id="TEST/2022/page_96.pdf-1",
+    )
+    question = "What were total revenues net of interest expense in 2021?"
+    info = analyze(question)
+    operands = planner._score(info, geography + statement).operands
+    assert states_total(info, operands)
+    plan = planner.plan(PlanRequest(question=question, evidence=geography + statement))
+    if plan.program is not None:  # read, never added
+        assert to_string(plan.program).startswith("multiply(")
+        assert execute(plan.program, build_context(geography + statement)).value == 42380.0
+    else:
+        assert "one figure as stated" in (plan.abstain_reason or "")
+    # a total the filing does not state is still computed
+    summed = analyze("What was the total of product and service revenue in 2019?")
+    assert not states_total(summed, operands)
+    unnamed = analyze("What were total deferred revenues in 2021?")
+    assert not states_total(unnamed, operands)
+
+
 def test_a_comparison_column_is_not_read_as_its_first_year(planner: OfflinePlanner) -> None:
     """ "Change 2022 vs. 2021" carries 2022 in its header; the 2022 column is the amount."""
     chunks = record_chunks(

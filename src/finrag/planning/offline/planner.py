@@ -43,7 +43,7 @@ from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .scope import adjusted_lines, asks_adjusted, prefer_consolidated, prefer_reported
 from .sketches import build_program, sketch_by_name
-from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags
+from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match
 
 __all__ = ["OfflinePlanner"]
 
@@ -145,7 +145,7 @@ class OfflinePlanner:
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
         lookup = self._lookup(info, scored, request.evidence)
-        if asks_one_value(info):  # only a lookup answers it
+        if asks_one_value(info) or states_total(info, scored.operands):  # only a lookup answers
             return self._read_one(lookup, request.evidence)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
@@ -486,6 +486,25 @@ def asks_one_value(info: QuestionInfo) -> bool:
     if any(flags[i] for i in _COMPUTATION_CUES) or info.numbers or len(info.years) > 1:
         return False
     return _COMPUTED.search(info.text.lower()) is None
+
+
+def states_total(info: QuestionInfo, operands: Sequence[Operand]) -> bool:
+    """A question whose only arithmetic word is "total" ("What were total revenues net of
+    interest expense in 2021?") and a table row of the evidence, labelled "Total ...", that
+    names every content word of it: the filing states the total, so it is read, not summed.
+    Among the training questions whose only cue is "total" (at most one year, no number of
+    their own), the 18 with such a row in their evidence are all one-number answers (TAT-QA
+    lookups), and none of the 17 computed ones has one; American Express's question had added
+    its consolidated and EMEA revenues."""
+    flags = cue_flags(info.text)[:9]
+    if sum(flags) != 1 or _TOTAL_ROW.search(info.text) is None:
+        return False
+    if info.numbers or len(info.years) > 1:
+        return False
+    return any(
+        o.source == "table" and o.label[:1] == ("total",) and label_match(info, o.label)[0] >= 0.99
+        for o in operands
+    )
 
 
 # Cues that name a quotient: "percent", "portion of", "ratio", "margin", "per", ...
