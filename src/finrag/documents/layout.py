@@ -260,6 +260,8 @@ def _region_from(lines: list[Line], i: int) -> tuple[int, int] | None:
         elif label_run == 0 and (wrapped := _wrapped_row(lines, j)) is not None:
             j = wrapped  # the lines of one wrapped row, up to the line with its numbers
             continue
+        # a year heading a block continues a table of two rows or more; after one row-like
+        # line, that line is a header of numbers (Boeing's "737 747 767 ..." over "2022")
         elif _is_label_line(line, num_x0 if rows >= 2 else None) and label_run < 2:
             label_run += 1
         else:
@@ -424,7 +426,7 @@ def _columns(lines: list[Line], start: int, end: int) -> list[tuple[float, float
         for idx, (s, n) in enumerate(zip(line.segments, line.numeric, strict=True))
         if n
         and (idx > 0 or len(line.segments) == 1 or line.segments[0].x0 > 150)
-        and not (len(line.segments) == 1 and _year_label(s, num_x0))
+        and not _opens_year_block(line, num_x0)
     ]
     segs.sort(key=lambda s: s.right)
     clusters: list[list[Word]] = []
