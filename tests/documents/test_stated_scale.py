@@ -135,6 +135,30 @@ def test_rows_under_a_per_share_heading_are_per_share() -> None:
     assert plain.rows[2][1].number.kind is Kind.MONEY
 
 
+def test_a_share_count_under_an_eps_heading_is_no_per_share_amount() -> None:
+    """Pfizer's EPS note: "EPS Denominator" over "Weighted-average number of common shares
+    outstanding––Diluted | 5,713": a number of shares in millions. Read as per share, it had
+    answered "What was the diluted EPS for the six months ended July 2, 2023?" with
+    $5,720.00 per share."""
+    table = build_table(
+        [
+            ["(MILLIONS)", "Three Months Ended July 2, 2023"],
+            ["EPS Numerator––Diluted", ""],
+            ["Net income attributable to Pfizer Inc. common shareholders", "$ 2,327"],
+            ["EPS Denominator", ""],
+            ["Weighted-average number of common shares outstanding––Diluted", "5,713"],
+            ["Common-share equivalents", "67"],
+            ["Diluted EPS", "$ 0.41"],
+        ],
+        index=0,
+    )
+    diluted_shares, equivalents = table.rows[4][1].number, table.rows[5][1].number
+    assert diluted_shares.kind is not Kind.PER_SHARE and diluted_shares.scale is Scale.MILLIONS
+    assert equivalents.kind is not Kind.PER_SHARE and equivalents.scale is Scale.MILLIONS
+    eps = table.rows[6][1].number
+    assert (eps.kind, eps.scale) == (Kind.PER_SHARE, Scale.UNITS)
+
+
 def test_a_row_that_states_its_own_scale() -> None:
     table = build_table(
         [

@@ -306,6 +306,44 @@ def test_a_stated_total_is_read_or_left_never_summed(planner: OfflinePlanner) ->
     assert not states_total(unnamed, operands)
 
 
+def test_an_eps_question_reads_an_amount_per_share(planner: OfflinePlanner) -> None:
+    """Pfizer's 10-Q: the EPS note's "EPS Numerator––Diluted" and "EPS Denominator" head
+    amounts and share counts, not amounts per share; "What was the diluted EPS ...?" had read
+    the diluted share count (5,720 million, then printed as $5,720.00 per share) and then the
+    numerator (7,870). It reads the income statement's per-share line."""
+    note = record_chunks(
+        [
+            ["( millions )", "six months ended july 2 , 2023"],
+            ["eps numerator - diluted", ""],
+            ["net income attributable to pfizer inc. common shareholders", "$ 7,870"],
+            ["eps denominator", ""],
+            ["weighted-average number of common shares outstanding - diluted", "5,720"],
+        ],
+        record_id="TEST/2023/page_33.pdf-1",
+    )
+    statement = record_chunks(
+        [
+            ["( millions , except per share data )", "six months ended july 2 , 2023"],
+            ["earnings per common share - diluted :", ""],
+            ["net income attributable to pfizer inc. common shareholders", "$ 1.38"],
+        ],
+        record_id="TEST/2023/page_4.pdf-1",
+    )
+    question = "What was the diluted EPS for the six months ended July 2, 2023?"
+    assert _answer(planner, question, note + statement) == 1.38
+
+
+def test_weighted_average_names_a_metric_not_an_average() -> None:
+    from finrag.planning.offline.text import CUE_NAMES, cue_flags
+
+    def average(q: str) -> float:
+        return dict(zip(CUE_NAMES, cue_flags(q), strict=True))["average"]
+
+    assert average("What was the weighted-average number of diluted shares in 2023?") == 0.0
+    assert average("What was the weighted average exchange rate in 2019?") == 0.0
+    assert average("What was the average revenue in 2018 and 2019?") == 1.0
+
+
 def test_a_comparison_column_is_not_read_as_its_first_year(planner: OfflinePlanner) -> None:
     """ "Change 2022 vs. 2021" carries 2022 in its header; the 2022 column is the amount."""
     chunks = record_chunks(

@@ -73,6 +73,10 @@ _YEAR_CUE = re.compile(rf"\b(?:in|for|during|as of|at|fiscal|year)\s+{_YEAR}\b",
 _RUNNING_HEAD = re.compile(r"^\s*table of contents\b", re.I)
 _CONTENTS = re.compile(r"\btable of contents\b|\bindex to\b", re.I)
 _PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?share|\beps\b", re.I)
+# A line that counts shares: its numbers are numbers of shares, whatever heading it is under
+# ("Weighted-average shares––diluted", "number of common shares", "common-share equivalents");
+# "per share" is singular.
+_SHARE_COUNT = re.compile(r"\bnumber\s+of\b|\bshares\b|\b(?:share|stock)\s+equivalents\b", re.I)
 _PERCENT_HEAD = re.compile(r"%|\bpercent(?:age)?\b|\bmargin\b|\brate\b|\bchange\b", re.I)
 
 
@@ -350,7 +354,15 @@ def _cell_number(
 ) -> ParsedNumber | None:
     """Parse a body cell, adjusting kind and scale from its row label, its group heading
     ("Net income per share:" over "Basic") and its column header."""
-    per_share_group = _PER_SHARE.search(group) and not re.search(r"\bexcept\b", group, re.I)
+    # a count under a per-share heading ("Earnings per common share––diluted" over
+    # "Weighted-average shares––diluted") is a number of shares, not an amount per share, and
+    # the terms of the EPS computation ("EPS Numerator––Diluted" over net income, "EPS
+    # Denominator" over share counts) are amounts of their own
+    per_share_group = (
+        _PER_SHARE.search(group)
+        and not re.search(r"\bexcept\b|\bnumerator\b|\bdenominator\b", group, re.I)
+        and not _SHARE_COUNT.search(label)
+    )
     if _PER_SHARE.search(label) or per_share_group:
         parsed = parse_number(text, scale=Scale.UNITS, currency=currency)
         if parsed is not None and parsed.kind in (Kind.MONEY, Kind.NONE) and not parsed.is_dash:

@@ -61,9 +61,21 @@ _STATED_CONFIDENCE = 0.9
 # "total revenue(s) in 2022", with no "and", "of ... and", "combined": a total row's label.
 _TOTAL_ROW = re.compile(r"^(?:(?!\band\b|\bplus\b|,).)*\btotal\b(?:(?!\band\b|\bplus\b).)*$", re.I)
 _COMPUTED = re.compile(
-    r"\b(margin|ratio|rate|yield|average|mean|change|growth|difference|longer|shorter|"
+    r"\b(margin|ratio|rate|yield|(?<!weighted[- ])average|mean|change|growth|difference|longer|shorter|"
     r"more|less|if|would|combined|net of|excluding|including|remaining)\b"
 )
+
+
+# A question about an amount per share ("diluted EPS", "earnings per common share").
+_PER_SHARE = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+)?share\b|\beps\b", re.I)
+
+
+def _counts_shares(operand: Operand) -> bool:
+    """A line that counts shares ("Weighted-average number of common shares outstanding")."""
+    return bool(_SHARE_COUNT.search(" ".join(operand.label)))
+
+
+_SHARE_COUNT = re.compile(r"\bnumber of\b|\bshares\b|\b(?:share|stock) equivalents\b")
 
 
 class Lookup(NamedTuple):
@@ -376,6 +388,11 @@ class OfflinePlanner:
             # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
             marks = adjusted_lines([scored.operands[i] for i in keep], evidence)
             keep = [i for i, adj in zip(keep, marks, strict=True) if adj] or keep
+        if keep and _PER_SHARE.search(info.text):
+            # "What was the diluted EPS ...?" reads an amount per share when the evidence has
+            # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
+            per_share = [i for i in keep if scored.operands[i].quantity.kind is Kind.PER_SHARE]
+            keep = per_share or [i for i in keep if not _counts_shares(scored.operands[i])]
         if not keep or self.model.lookup is None:
             return None
         operands = [scored.operands[i] for i in keep]

@@ -314,7 +314,9 @@ def denominator_cue(info: QuestionInfo, position: int) -> float:
 # words shared by the cues below and the table operation they name (``table_op_named``)
 _MAX_WORDS = r"\bhighest|\bmaximum|\bpeak|\blargest"
 _MIN_WORDS = r"\blowest|\bminimum|\bsmallest"
-_AVERAGE_WORDS = r"average|\bmean\b"
+# "weighted-average shares" names a metric the filings state, not an average to compute: none
+# of the ten training questions saying "weighted average" averages anything
+_AVERAGE_WORDS = r"(?<!weighted[- ])average|\bmean\b"
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
