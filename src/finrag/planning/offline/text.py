@@ -314,8 +314,9 @@ def denominator_cue(info: QuestionInfo, position: int) -> float:
 # words shared by the cues below and the table operation they name (``table_op_named``)
 _MAX_WORDS = r"\bhighest|\bmaximum|\bpeak|\blargest"
 _MIN_WORDS = r"\blowest|\bminimum|\bsmallest"
-# "weighted-average shares" names a metric the filings state, not an average to compute: none
-# of the ten training questions saying "weighted average" averages anything
+# "weighted-average shares" names a metric the filings state, not an average to compute: of
+# the eleven training questions saying "weighted average", the one that averages also says
+# "the average cost" on its own
 _AVERAGE_WORDS = r"(?<!weighted[- ])average|\bmean\b"
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
