@@ -31,6 +31,8 @@ from finrag.documents.numbers import detect_currency, detect_scale, parse_number
 from finrag.dsl.units import Kind, Scale
 
 __all__ = [
+    "PER_SHARE",
+    "SHARE_COUNT",
     "apply_stated_scale",
     "build_table",
     "caption_period",
@@ -72,11 +74,12 @@ _BARE_YEAR = re.compile(rf"(?<![\d.,$])\b{_YEAR}\b(?![.,]?\d)")
 _YEAR_CUE = re.compile(rf"\b(?:in|for|during|as of|at|fiscal|year)\s+{_YEAR}\b", re.I)
 _RUNNING_HEAD = re.compile(r"^\s*table of contents\b", re.I)
 _CONTENTS = re.compile(r"\btable of contents\b|\bindex to\b", re.I)
-_PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?share|\beps\b", re.I)
+# An amount per share ("diluted earnings per share", "EPS"), in a label, heading or question.
+PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?share|\beps\b", re.I)
 # A line that counts shares: its numbers are numbers of shares, whatever heading it is under
 # ("Weighted-average shares––diluted", "number of common shares", "common-share equivalents");
 # "per share" is singular.
-_SHARE_COUNT = re.compile(r"\bnumber\s+of\b|\bshares\b|\b(?:share|stock)\s+equivalents\b", re.I)
+SHARE_COUNT = re.compile(r"\bnumber\s+of\b|\bshares\b|\b(?:share|stock)\s+equivalents\b", re.I)
 _PERCENT_HEAD = re.compile(r"%|\bpercent(?:age)?\b|\bmargin\b|\brate\b|\bchange\b", re.I)
 
 
@@ -359,11 +362,11 @@ def _cell_number(
     # the terms of the EPS computation ("EPS Numerator––Diluted" over net income, "EPS
     # Denominator" over share counts) are amounts of their own
     per_share_group = (
-        _PER_SHARE.search(group)
+        PER_SHARE.search(group)
         and not re.search(r"\bexcept\b|\bnumerator\b|\bdenominator\b", group, re.I)
-        and not _SHARE_COUNT.search(label)
+        and not SHARE_COUNT.search(label)
     )
-    if _PER_SHARE.search(label) or per_share_group:
+    if PER_SHARE.search(label) or per_share_group:
         parsed = parse_number(text, scale=Scale.UNITS, currency=currency)
         if parsed is not None and parsed.kind in (Kind.MONEY, Kind.NONE) and not parsed.is_dash:
             return parsed.model_copy(update={"kind": Kind.PER_SHARE, "scale": Scale.UNITS})
@@ -459,7 +462,7 @@ def _rescaled(cell: Cell, scale: Scale, table: Table, group: str) -> Cell:
     label_index = cell.row - table.header_rows
     label = table.row_labels[label_index] if 0 <= label_index < len(table.row_labels) else ""
     header = table.column_headers[cell.col] if cell.col < len(table.column_headers) else ""
-    if _PER_SHARE.search(label) or _PER_UNIT.search(header) or _PER_SHARE.search(header):
+    if PER_SHARE.search(label) or _PER_UNIT.search(header) or PER_SHARE.search(header):
         return cell
     if _DURATION_HEAD.search(label):  # "Weighted average remaining amortization period (years)"
         return cell

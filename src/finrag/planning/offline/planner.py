@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from finrag.documents.model import Chunk
+from finrag.documents.tables import PER_SHARE, SHARE_COUNT
 from finrag.dsl.ast import Arg, Program, Ref
 from finrag.dsl.context import ExecutionContext
 from finrag.dsl.executor import execute
@@ -66,16 +67,9 @@ _COMPUTED = re.compile(
 )
 
 
-# A question about an amount per share ("diluted EPS", "earnings per common share").
-_PER_SHARE = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+)?share\b|\beps\b", re.I)
-
-
 def _counts_shares(operand: Operand) -> bool:
     """A line that counts shares ("Weighted-average number of common shares outstanding")."""
-    return bool(_SHARE_COUNT.search(" ".join(operand.label)))
-
-
-_SHARE_COUNT = re.compile(r"\bnumber of\b|\bshares\b|\b(?:share|stock) equivalents\b")
+    return bool(SHARE_COUNT.search(" ".join(operand.label)))
 
 
 class Lookup(NamedTuple):
@@ -388,7 +382,7 @@ class OfflinePlanner:
             # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
             marks = adjusted_lines([scored.operands[i] for i in keep], evidence)
             keep = [i for i, adj in zip(keep, marks, strict=True) if adj] or keep
-        if keep and _PER_SHARE.search(info.text):
+        if keep and PER_SHARE.search(info.text):
             # "What was the diluted EPS ...?" reads an amount per share when the evidence has
             # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
             per_share = [i for i in keep if scored.operands[i].quantity.kind is Kind.PER_SHARE]
