@@ -363,9 +363,8 @@ class OfflinePlanner:
         its only cue is the word "total", and it reads a row labelled total. The number read
         is the lookup model's choice among the candidates, its softmax probability the
         confidence (trained on TAT-QA's one-number answers, ``train.fit_lookup``)."""
-        flags = cue_flags(info.text)[:9]
-        total_row = _TOTAL_ROW.search(info.text) is not None and sum(flags) == 1
-        if (any(flags) and not total_row) or info.numbers or len(info.years) > 1:
+        total_row = _only_total(info)
+        if (any(cue_flags(info.text)[:9]) and not total_row) or info.numbers or len(info.years) > 1:
             return None
         computed = _COMPUTED.findall(info.text.lower())
         keep = [
@@ -499,6 +498,12 @@ def asks_one_value(info: QuestionInfo) -> bool:
     return _COMPUTED.search(info.text.lower()) is None
 
 
+def _only_total(info: QuestionInfo) -> bool:
+    """The question's one arithmetic cue is "total", naming a line ("total revenue in 2022"),
+    with no "and", "plus" or list of things to add."""
+    return _TOTAL_ROW.search(info.text) is not None and sum(cue_flags(info.text)[:9]) == 1
+
+
 def states_total(info: QuestionInfo, operands: Sequence[Operand]) -> bool:
     """A question whose only arithmetic word is "total" ("What were total revenues net of
     interest expense in 2021?") and a table row of the evidence, labelled "Total ...", that
@@ -507,10 +512,7 @@ def states_total(info: QuestionInfo, operands: Sequence[Operand]) -> bool:
     their own), the 18 with such a row in their evidence are all one-number answers (TAT-QA
     lookups), and none of the 17 computed ones has one; American Express's question had added
     its consolidated and EMEA revenues."""
-    flags = cue_flags(info.text)[:9]
-    if sum(flags) != 1 or _TOTAL_ROW.search(info.text) is None:
-        return False
-    if info.numbers or len(info.years) > 1:
+    if not _only_total(info) or info.numbers or len(info.years) > 1:
         return False
     return any(
         o.source == "table" and o.label[:1] == ("total",) and label_match(info, o.label)[0] >= 0.99
