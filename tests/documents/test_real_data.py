@@ -163,6 +163,25 @@ def test_registrants_of_the_filings(filings: tuple[IngestReport, dict[str, Docum
     }
 
 
+def test_abbreviations_the_filings_define(
+    filings: tuple[IngestReport, dict[str, Document]],
+) -> None:
+    """The segment and measure names the filings abbreviate, read from their own text."""
+    from finrag.documents.abbreviations import ABBREVIATIONS_KEY, decode
+
+    pairs = {name: decode(doc.metadata.get(ABBREVIATIONS_KEY)) for name, doc in filings[1].items()}
+    assert pairs["PEPSICO_2022_10K"]["FLNA"] == "Frito-Lay North America"
+    assert pairs["PEPSICO_2022_10K"]["PBNA"] == "PepsiCo Beverages North America"
+    assert pairs["AMERICANEXPRESS_2022_10K"]["USCS"] == "U.S. Consumer Services"
+    assert pairs["AMERICANEXPRESS_2022_10K"]["EPS"].lower() == "earnings per common share"
+    assert pairs["BOEING_2022_10K"]["RSUs"] == "restricted stock units"
+    assert pairs["BESTBUY_2024Q2_10Q"] == {}
+    # no long form is a run of little words or one word spelling a long short form
+    for defined in pairs.values():
+        for short, long_form in defined.items():
+            assert long_form.split()[0].lower() not in ("of", "the", "and"), (short, long_form)
+
+
 def test_pepsico_mdna_tables_take_the_stated_scale(
     filings: tuple[IngestReport, dict[str, Document]],
 ) -> None:

@@ -244,3 +244,25 @@ def test_a_quarter_question_finds_the_sentence_that_spells_it(store, embedder) -
     assert "fourth quarter" in retriever.scoped_query("t", question, [document.id])
     top = retriever.retrieve("t", question, doc_ids=[document.id], k=1)[0]
     assert "fourth quarter" in top.chunk.text
+
+
+def test_an_abbreviation_the_report_defines_is_searched_in_both_forms(store, embedder) -> None:
+    """PepsiCo's division tables print "FLNA"; the analyst asks about Frito-Lay North America.
+    The definition sits pages away; ingestion keeps it in the document's metadata."""
+    from finrag.documents.abbreviations import ABBREVIATIONS_KEY, encode
+
+    rows = {"flna net revenue": (23291.0, 19608.0), "qfna net revenue": (3160.0, 2751.0)}
+    sentences = ["Net revenue grew in North America, led by pricing in our food businesses."]
+    pairs = {"FLNA": "Frito-Lay North America", "QFNA": "Quaker Foods North America"}
+    question = "What was net revenue of Frito-Lay North America in 2019?"
+    tops = {}
+    for name, metadata in (("pep-10k", {ABBREVIATIONS_KEY: encode(pairs)}), ("plain-10k", {})):
+        document, chunks = make_report(name, rows, sentences)
+        document = document.model_copy(update={"metadata": metadata})
+        index_document(store, "t", document, chunks, embedder)
+        retriever = HybridRetriever(store, embedder)
+        searched = retriever.scoped_query("t", question, [document.id])
+        assert searched == (f"{question} (FLNA)" if metadata else question)
+        tops[name] = retriever.retrieve("t", question, doc_ids=[document.id], k=1)[0].chunk
+    assert tops["pep-10k"].row_label == "flna net revenue"
+    assert tops["plain-10k"].row_label != "flna net revenue"

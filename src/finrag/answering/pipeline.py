@@ -104,6 +104,7 @@ class AnswerPipeline:
             conversation=turns,
             request_id=rid,
             filers=filers,
+            abbreviations=self.retriever.abbreviations(tenant, held_docs),
         )
         try:
             plan = self.planner.plan(request)

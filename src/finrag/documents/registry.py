@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from finrag.documents import abbreviations
 from finrag.documents.base import ParseOptions, Parser, ParseResult, Source
 from finrag.documents.datasets import finqa_document, tatqa_document
 from finrag.documents.filer import REGISTRANT_KEY, registrant_of
@@ -130,6 +131,9 @@ def document_from_result(result: ParseResult, *, data: bytes, name: str, fmt: st
     registrant = registrant_of([p.text for p in result.pages])
     if registrant and REGISTRANT_KEY not in metadata:
         metadata[REGISTRANT_KEY] = registrant
+    defined = abbreviations.definitions(p.text for p in result.pages)
+    if defined and abbreviations.ABBREVIATIONS_KEY not in metadata:
+        metadata[abbreviations.ABBREVIATIONS_KEY] = abbreviations.encode(defined)
     return Document(
         id=f"d{sha[:16]}",
         source=name,

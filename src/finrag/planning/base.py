@@ -27,7 +27,7 @@ Planners are chosen by name from :mod:`finrag.planning.registry` (``offline``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -68,6 +68,9 @@ class PlanRequest:
     # the registrants of the documents the evidence comes from ("THE BOEING COMPANY"): the
     # company a question names by its own name ("Boeing's operating margin"), not a segment
     filers: tuple[str, ...] = ()
+    # the abbreviations those documents define ("FLNA": "Frito-Lay North America"), so a
+    # question in one form can be read against tables printed in the other
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

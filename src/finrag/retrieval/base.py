@@ -126,3 +126,8 @@ class Retriever(ABC):
         """The filers of the documents in scope (``doc_ids``, else all the tenant's), as their
         cover pages name them ("THE BOEING COMPANY"); empty when unknown."""
         return set()
+
+    def abbreviations(self, tenant: str, doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        """``{short form: long form}`` of the abbreviations the documents in scope define
+        ("FLNA": "Frito-Lay North America"); empty when unknown."""
+        return {}

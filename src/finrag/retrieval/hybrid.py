@@ -10,6 +10,10 @@ Within one filer's documents the filer's own name is dropped from the query
 revenue, not for the rows labelled "Boeing Capital". It applies when every document in scope
 has the same ``registrant`` (read from the SEC cover page at ingestion).
 
+A question that uses one form of an abbreviation the documents in scope define ("Frito-Lay
+North America (FLNA)", read at ingestion, :mod:`finrag.documents.abbreviations`) is searched
+with the other form too: PepsiCo's division tables print only "FLNA".
+
 Query vectors are kept in a small in-process LRU keyed by the question text, so a repeated
 question (a retry, the second turn of a UI session) does not pay for the embedder again; they
 are not written to the persistent cache.
@@ -26,12 +30,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
 
+from finrag.documents import abbreviations
 from finrag.documents.filer import REGISTRANT_KEY, name_terms, without_names
 from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
 from finrag.embeddings.cache import CachedEmbedder, InMemoryEmbeddingCache, LayeredEmbeddingCache
@@ -54,9 +59,9 @@ DEFAULT_PAGE_SPREAD = 5
 #: MiniLM, so ~25 MB at most).
 DEFAULT_UNIT_VECTOR_ENTRIES = 16_384
 
-#: Registrant names kept per (tenant, document id); ids are content hashes, so an entry never
-#: goes stale, and the dictionary is simply emptied when it grows past this.
-_MAX_REGISTRANTS = 65_536
+#: Registrants and abbreviations kept per (tenant, document id); ids are content hashes, so an
+#: entry never goes stale, and the dictionary is simply emptied when it grows past this.
+_MAX_DOCUMENT_TERMS = 65_536
 
 
 def spread_pages(pages: Sequence[tuple[str, int]], head: int) -> list[int]:
@@ -75,6 +80,14 @@ def spread_pages(pages: Sequence[tuple[str, int]], head: int) -> list[int]:
             lead.append(i)
     chosen = set(lead)
     return lead + [i for i in range(len(pages)) if i not in chosen]
+
+
+def _merged(maps: Iterable[dict[str, str]]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for pairs in maps:
+        for short, long_form in pairs.items():
+            merged.setdefault(short, long_form)
+    return merged
 
 
 class QueryVectorCache:
@@ -157,8 +170,9 @@ class HybridRetriever(Retriever):
         if unit_vector_entries > 0:
             backing = LayeredEmbeddingCache(InMemoryEmbeddingCache(unit_vector_entries), backing)
         self.unit_vectors = cached_embedder(inner, backing)
-        self._registrants: dict[tuple[str, str], str] = {}
-        self._registrants_lock = threading.Lock()
+        # per (tenant, document id): its registrant and the abbreviations it defines
+        self._terms: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        self._terms_lock = threading.Lock()
 
     def __repr__(self) -> str:
         reranker = self.reranker.version if self.reranker else None
@@ -172,37 +186,54 @@ class HybridRetriever(Retriever):
     ) -> str:
         """``question`` as searched: quarters spelled out ("Q4" also as "fourth quarter",
         :func:`~finrag.lexical.spell_quarters`), a day glued to its year parted ("december
-        312012", :func:`~finrag.lexical.unglue_dates`), and without the filer's name when every
-        document in scope (``doc_ids``, else all the tenant's documents) has the same
-        registrant."""
+        312012", :func:`~finrag.lexical.unglue_dates`), the other form of each abbreviation the
+        documents in scope define appended (:func:`finrag.documents.abbreviations.expand`), and
+        without the filer's name when every document in scope (``doc_ids``, else all the
+        tenant's documents) has the same registrant."""
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return question
         question = unglue_dates(spell_quarters(question))
-        names = self.registrants(tenant, doc_ids)
+        terms = self._document_terms(tenant, doc_ids)
+        question = abbreviations.expand(question, _merged(pairs for _, pairs in terms))
+        names = {registrant for registrant, _ in terms}
         if len(names) != 1 or "" in names:
             return question
         return without_names(question, [name_terms(names.pop())])
 
     def registrants(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
         """The registrants of the documents in scope, read once per document and kept."""
+        return {registrant for registrant, _ in self._document_terms(tenant, doc_ids)}
+
+    def abbreviations(self, tenant: str, doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        """The abbreviations the documents in scope define (the first document's reading of a
+        short form two of them define)."""
+        return _merged(pairs for _, pairs in self._document_terms(tenant, doc_ids))
+
+    def _document_terms(
+        self, tenant: str, doc_ids: Collection[str] | None
+    ) -> list[tuple[str, dict[str, str]]]:
+        """(registrant, abbreviations) of each document in scope, read once and kept."""
         check_tenant(tenant)
         ids = (
             [d.id for d in self.store.list_documents(tenant)]
             if doc_ids is None
             else sorted(set(doc_ids))
         )
-        with self._registrants_lock:
-            missing = [i for i in ids if (tenant, i) not in self._registrants]
+        with self._terms_lock:
+            missing = [i for i in ids if (tenant, i) not in self._terms]
         if missing:
             found = self.store.document_metadata(tenant, missing)
-            with self._registrants_lock:
-                if len(self._registrants) > _MAX_REGISTRANTS:
-                    self._registrants.clear()
+            with self._terms_lock:
+                if len(self._terms) > _MAX_DOCUMENT_TERMS:
+                    self._terms.clear()
                 for doc_id, metadata in found.items():
-                    self._registrants[(tenant, doc_id)] = metadata.get(REGISTRANT_KEY, "")
-        with self._registrants_lock:
-            return {self._registrants[(tenant, i)] for i in ids if (tenant, i) in self._registrants}
+                    self._terms[(tenant, doc_id)] = (
+                        metadata.get(REGISTRANT_KEY, ""),
+                        abbreviations.decode(metadata.get(abbreviations.ABBREVIATIONS_KEY)),
+                    )
+        with self._terms_lock:
+            return [self._terms[(tenant, i)] for i in ids if (tenant, i) in self._terms]
 
     def candidates_for(
         self, tenant: str, question: str, *, doc_ids: Collection[str] | None = None
