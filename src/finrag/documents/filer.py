@@ -83,7 +83,12 @@ def without_names(question: str, names: Iterable[Sequence[str]]) -> str:
         if not terms:
             continue
         phrase = r"[\s\-]+".join(re.escape(t) for t in terms)
-        pattern = rf"(?<![\w&])(?:the\s+)?{phrase}{_SUFFIXES}(?:['’]s|['’])?(?![\w&])"
+        # "net income attributable to Pfizer" is a line of its own, not Pfizer's net income:
+        # the name stays there (without it the search finds "... noncontrolling interests")
+        pattern = (
+            rf"(?<!attributable to )(?<![\w&])(?:the\s+)?{phrase}{_SUFFIXES}(?:['’]s|['’])?"
+            rf"(?![\w&])"
+        )
         out = re.sub(pattern, " ", out, flags=re.IGNORECASE)
     out = " ".join(out.split())
     out = re.sub(r"\s+([?.,;:!])", r"\1", out)
