@@ -523,3 +523,26 @@ def test_a_question_asking_for_one_figure_is_read_or_left_unanswered(
         "What was cost of sales in 2023 and 2022?",
     ):
         assert not asks_one_value(analyze(computed)), computed
+
+
+def test_a_question_in_the_long_form_reads_rows_printed_in_the_short_form(
+    planner: OfflinePlanner,
+) -> None:
+    """PepsiCo's division table prints "FLNA"; the report defines "Frito-Lay North America
+    (FLNA)" and the pipeline passes the definition (``PlanRequest.abbreviations``)."""
+    chunks = record_chunks(
+        [
+            ["( in millions )", "2022", "2021"],
+            ["FLNA", "$ 6,135", "$ 5,633"],
+            ["QFNA", "604", "578"],
+            ["PBNA", "2,442", "2,219"],
+        ],
+        record_id="TEST/2022/page_70.pdf-1",
+    )
+    question = "What was the operating profit of Frito-Lay North America in 2022?"
+    pairs = {"FLNA": "Frito-Lay North America", "QFNA": "Quaker Foods North America"}
+    with_pairs = planner.plan(PlanRequest(question=question, evidence=chunks, abbreviations=pairs))
+    assert with_pairs.program is not None
+    assert execute(with_pairs.program, build_context(chunks)).value == 6135.0
+    # without the definition no row is named by the question
+    assert planner.plan(PlanRequest(question=question, evidence=chunks)).program is None

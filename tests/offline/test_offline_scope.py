@@ -99,3 +99,58 @@ def test_an_adjusted_figure_is_read_from_the_adjusted_line(planner: OfflinePlann
         plan = planner.plan(PlanRequest(question=question, evidence=chunks))
         assert plan.program is not None, plan.abstain_reason
         assert execute(plan.program, build_context(chunks)).value == value, question
+
+
+def test_the_balance_sheet_line_is_read_not_the_fair_value_note(planner: OfflinePlanner) -> None:
+    """Boeing prints "Total liabilities" on its balance sheet ($152,948 million) and in the
+    fair value note (the $141 million measured at fair value), which had been read at 0.74."""
+    from finrag.planning.offline.candidates import operands_from
+    from finrag.planning.offline.scope import prefer_statement_lines
+
+    head = ["(dollars in millions)", "2022", "2021"]
+    note = record_chunks([head, ["total liabilities", "(141)", "(50)"]], record_id="B/20")
+    sheet = record_chunks(
+        [
+            head,
+            ["total current liabilities", "90,052", "81,992"],
+            ["total liabilities", "152,948", "153,398"],
+        ],
+        record_id="B/57",
+    )
+    chunks = [
+        *_in("Note 20 – Fair Value Measurements", note, "Liabilities"),
+        *_in("Consolidated Statements of Financial Position", sheet, "Liabilities and equity"),
+    ]
+    question = "What were total liabilities at the end of 2022?"
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=BOEING))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == 152948.0
+    # a question naming what only the note measures keeps the note's line
+    info = analyze("What were total liabilities measured at fair value in 2022?")
+    kept = prefer_statement_lines(operands_from(chunks, info), chunks, info)
+    assert any(o.row_key.startswith(note[0].id.rpartition(":")[0]) for o in kept)
+
+
+def test_a_balance_at_a_day_is_not_the_change_over_the_period_ending_it(
+    planner: OfflinePlanner,
+) -> None:
+    """Best Buy's 10-Q prints "Merchandise inventories" under "Six Months Ended July 29, 2023"
+    in the cash flow statement (the change, (508)) and under "July 29, 2023" in the balance
+    sheet (5,651)."""
+    flows = record_chunks(
+        [
+            ["", "six months ended july 29 , 2023", "six months ended july 30 , 2022"],
+            ["merchandise inventories", "(508)", "(1,077)"],
+        ],
+        record_id="BBY/6",
+    )
+    sheet = record_chunks(
+        [["", "july 29 , 2023", "july 30 , 2022"], ["merchandise inventories", "5,651", "6,988"]],
+        record_id="BBY/3",
+    )
+    chunks = [*flows, *sheet]
+    plan = planner.plan(
+        PlanRequest(question="What was inventory at July 29, 2023?", evidence=chunks)
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == 5651.0

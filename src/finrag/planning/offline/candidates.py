@@ -612,6 +612,12 @@ _PERIOD_WORDS = frozenset(
 )
 
 
+def dates_or_scales(word: str) -> bool:
+    """A word that dates or scales a figure ("six", "months", "ended", "july", "2023",
+    "millions") rather than saying what it is."""
+    return word in _PERIOD_WORDS or word in _MONTHS or word[:1].isdigit()
+
+
 def _header_unnamed(op: Operand, info: QuestionInfo) -> bool:
     """A table cell whose column header names what the column holds ("United States",
     "USCS", "Level 2", "Consolidated": not a period or scale) and the question names none of

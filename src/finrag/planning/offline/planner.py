@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from finrag.documents.model import Chunk
+from finrag.documents.abbreviations import as_written
+from finrag.documents.model import Chunk, ChunkKind
 from finrag.documents.tables import PER_SHARE, SHARE_COUNT
 from finrag.dsl.ast import Arg, Program, Ref
 from finrag.dsl.context import ExecutionContext
@@ -42,7 +43,14 @@ from .intent import asks_yes_no, compares, description_reason
 from .listwise import answer_probs
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
-from .scope import adjusted_lines, asks_adjusted, prefer_consolidated, prefer_reported
+from .scope import (
+    adjusted_lines,
+    asks_adjusted,
+    prefer_balances,
+    prefer_consolidated,
+    prefer_reported,
+    prefer_statement_lines,
+)
 from .sketches import build_program, sketch_by_name
 from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match
 
@@ -117,6 +125,9 @@ class OfflinePlanner:
             question = follow.question
         if not request.evidence:
             return self._abstain("no evidence was retrieved for the question")
+        # "Frito-Lay North America" is read as "FLNA" when the evidence's rows print only that
+        rows = " ".join(c.text for c in request.evidence if c.kind is ChunkKind.TABLE_ROW)
+        question = as_written(question, request.abbreviations, rows)
         described = description_reason(question)
         if described is not None:
             return self._abstain(described)
@@ -386,6 +397,12 @@ class OfflinePlanner:
             # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
             per_share = [i for i in keep if scored.operands[i].quantity.kind is Kind.PER_SHARE]
             keep = per_share or [i for i in keep if not _counts_shares(scored.operands[i])]
+        if keep:
+            # a balance asked at a day is not the change over a period ending on it, and a
+            # note's "Total liabilities" (those at fair value) is not the balance sheet's
+            candidates = prefer_balances([scored.operands[i] for i in keep], info)
+            kept = {id(o) for o in prefer_statement_lines(candidates, evidence, info)}
+            keep = [i for i in keep if id(scored.operands[i]) in kept]
         if not keep or self.model.lookup is None:
             return None
         operands = [scored.operands[i] for i in keep]

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from finrag.documents.filer import name_terms
 from finrag.documents.model import Chunk
+from finrag.dsl.units import Kind
 
-from .candidates import Operand
+from .candidates import Operand, dates_or_scales, durations
 from .text import QuestionInfo, stem, words
 
 __all__ = [
@@ -31,8 +33,10 @@ __all__ = [
     "asks_adjusted",
     "consolidated",
     "names_more",
+    "prefer_balances",
     "prefer_consolidated",
     "prefer_reported",
+    "prefer_statement_lines",
 ]
 
 # Words that name no segment: the period, the company as a whole, what was reported.
@@ -93,6 +97,90 @@ def prefer_consolidated(
     if not kept or len(kept) == len(operands) or names_more(info, metric, filers):
         return list(operands)
     return kept
+
+
+def prefer_statement_lines(
+    operands: Sequence[Operand], chunks: Sequence[Chunk], info: QuestionInfo
+) -> list[Operand]:
+    """The operands without the note cells a consolidated statement's cell stands for.
+
+    A 10-K prints "Total liabilities" on its balance sheet and again in the fair value note
+    (the liabilities measured at fair value: Boeing's $141 million against $152,948 million).
+    A table cell outside the consolidated statements is left out when a consolidated cell of
+    the same period is named by every question word that names it (in the row label, group
+    heading, column header or section): "What were total liabilities at the end of 2022?"
+    reads the balance sheet; "... measured at fair value" names the note's section, which the
+    balance sheet does not, and keeps it."""
+    by_id = {c.id: c for c in chunks}
+
+    def statement(o: Operand) -> bool:
+        return o.source == "table" and o.row_key in by_id and consolidated(by_id[o.row_key])
+
+    lines = [o for o in operands if statement(o)]
+    if not lines:
+        return list(operands)
+    asked = set(info.content)
+
+    def naming(o: Operand) -> set[str]:
+        section = by_id[o.row_key].section if o.row_key in by_id else ""
+        said = (*o.context, *o.group, *words(section))
+        return {stem(w) for w in said if not dates_or_scales(w)} & asked
+
+    named = [_Line(set(o.years), naming(o), o.in_units, o.quantity.kind) for o in lines]
+    return [
+        o
+        for o in operands
+        if o.source != "table" or statement(o) or not _dominated(o, naming(o), named)
+    ]
+
+
+class _Line(NamedTuple):
+    years: set[int]
+    names: set[str]
+    value: float
+    kind: Kind
+
+
+def _dominated(operand: Operand, names: set[str], lines: Sequence[_Line]) -> bool:
+    """A cell named by some question words is stood for by a line of the same period and kind
+    (an amount per share is no share count) that the same words (or more) name, and that
+    prints another figure (the same figure printed twice is one reading, and both places
+    count for it). A cell no question word names is left to the models."""
+    years = set(operand.years)
+    return bool(names) and any(
+        line.years == years
+        and line.kind is operand.quantity.kind
+        and line.names >= names
+        and line.value != operand.in_units
+        for line in lines
+    )
+
+
+# "at July 29, 2023", "as of December 31, 2022": a point in time, not a period ending on it
+_AT_A_DAY = re.compile(
+    r"\b(?:as\s+of|as\s+at|at)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.IGNORECASE,
+)
+
+
+def prefer_balances(operands: Sequence[Operand], info: QuestionInfo) -> list[Operand]:
+    """For a question about a point in time ("What was inventory at July 29, 2023?"), the
+    operands without the cells of a period ending that day when the same line is also printed
+    at the day itself: a 10-Q's cash flow statement prints "Merchandise inventories" under
+    "Six Months Ended July 29, 2023" (the change, $(508) million) and its balance sheet under
+    "July 29, 2023" (the balance). A line printed only for periods keeps them ("net income as
+    of December 31, 2022" still reads the year). Of the 49 training questions that ask at a
+    day, none uses a cell of a period column."""
+    if _AT_A_DAY.search(info.text) is None or durations(info.text):
+        return list(operands)
+    balances = {o.label for o in operands if o.source == "table" and not durations(o.heading)}
+    return [
+        o
+        for o in operands
+        if o.source != "table" or o.label not in balances or not durations(o.heading)
+    ]
 
 
 # A measure the filer adjusts: its group or label says non-GAAP, or it is "core", "adjusted",
