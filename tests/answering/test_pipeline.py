@@ -188,3 +188,20 @@ def test_a_formula_question_also_retrieves_each_line_it_needs(runtime: Runtime) 
     assert "Capital expenditures" in labels
     assert not answer.abstained, answer.abstain_reason
     assert answer.value == pytest.approx(1104 - 412)
+
+
+def test_a_named_ratio_also_retrieves_the_lines_it_divides(runtime: Runtime) -> None:
+    """ "Gross margin" is gross profit over revenue (``ratios.ratio_queries``): both lines are
+    searched for, so the planner sees them even when the question's own search returns one
+    chunk. A question about how the ratio moved searches only for itself."""
+    from finrag.planning.offline import OfflinePlanner
+
+    pipeline = AnswerPipeline(runtime.retriever, OfflinePlanner(), k=1)
+    tenant, docs = runtime.settings.tenant, [_doc(runtime)]
+    answer = pipeline.answer("What was the gross margin in 2024?", tenant=tenant, doc_ids=docs)
+    labels = {e.text.split(" of ")[0].removeprefix("the ") for e in answer.evidence}
+    assert {"Gross profit", "Net revenue"} <= labels
+    moved = pipeline.answer(
+        "Did the gross margin improve from 2023 to 2024?", tenant=tenant, doc_ids=docs
+    )
+    assert len(moved.evidence) == 1

@@ -143,3 +143,32 @@ def test_rows_stating_different_values_make_an_abstention(planner: OfflinePlanne
     )
     plan = planner.plan(PlanRequest("What was the operating margin in 2022?", chunks))
     assert plan.abstained and "2 different values" in (plan.abstain_reason or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("What was PepsiCo's current ratio at the end of 2022?",
+         ["total current assets 2022", "total current liabilities 2022"]),
+        ("What was the return on assets in 2021?", ["net income 2021", "total assets 2021"]),
+        # how the ratio moved or compares: the question's own evidence
+        ("Does Boeing have an improving gross margin profile as of FY2022?", []),
+        ("What was the change in the operating margin from 2021 to 2022?", []),
+        ("What was the gross margin in 2021 and 2022?", []),
+        ("What was net revenue in 2022?", []),
+    ],
+)  # fmt: skip
+def test_the_lines_of_a_named_ratio_are_searched(question: str, searched: list[str]) -> None:
+    from finrag.planning.ratios import ratio_queries
+
+    assert [q.text for q in ratio_queries(question) if q.primary] == searched
+
+
+def test_no_line_is_searched_when_a_row_states_the_ratio() -> None:
+    from finrag.planning.ratios import ratio_queries
+
+    rows = record_chunks(
+        [["", "2022", "2021"], ["gross margin", "41.2%", "40.6%"]], record_id="G/1"
+    )
+    assert ratio_queries("What was the gross margin in 2022?", rows) == []
+    assert ratio_queries("What was the gross margin in 2022?") != []

@@ -16,6 +16,7 @@ from finrag.errors import ConfigError
 from finrag.planning.base import Plan, Planner, PlanRequest, Turn
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner, load_model
+from finrag.planning.offline.candidates import operands_from
 from finrag.planning.offline.confidence import CONFIDENCE_FEATURES
 from finrag.planning.offline.conversation import resolve
 from finrag.planning.offline.sketches import SKETCHES
@@ -546,3 +547,42 @@ def test_a_question_in_the_long_form_reads_rows_printed_in_the_short_form(
     assert execute(with_pairs.program, build_context(chunks)).value == 6135.0
     # without the definition no row is named by the question
     assert planner.plan(PlanRequest(question=question, evidence=chunks)).program is None
+
+
+def test_a_lookup_reads_no_percentage_unless_the_question_asks_a_rate(
+    planner: OfflinePlanner,
+) -> None:
+    """American Express's "What were total card member loans ...?" had read "Reserve for
+    credit losses as a percentage of total loans and Card Member receivables | 2.4%" at 1.0."""
+    chunks = record_chunks(
+        [
+            ["( millions )", "2022", "2021"],
+            ["total card member loans reserve rate", "2.4%", "2.7%"],
+            ["card member loans", "$ 107,964", "$ 88,562"],
+        ],
+        record_id="TEST/2022/page_44.pdf-1",
+    )
+    plan = planner.plan(PlanRequest("What were total card member loans in 2022?", chunks))
+    if plan.program is not None:
+        assert execute(plan.program, build_context(chunks)).value != pytest.approx(0.024)
+    rate = planner.plan(PlanRequest("What was the card member loans reserve rate in 2022?", chunks))
+    assert rate.program is not None, rate.abstain_reason
+    assert execute(rate.program, build_context(chunks)).value == pytest.approx(0.024)
+
+
+def test_one_line_printed_twice_is_not_summed(planner: OfflinePlanner) -> None:
+    """The same line, period and value on two pages is one figure, not two to add."""
+    from finrag.planning.offline.planner import _one_line_twice
+
+    pages = [
+        record_chunks(
+            [["", "2022", "2021"], ["card member loans", "107,964", "88,562"]], record_id=f"L/{p}"
+        )
+        for p in (44, 107)
+    ]
+    info = analyze("What were total card member loans in 2022?")
+    ops = [o for chunk in pages for o in operands_from(chunk, info) if o.years == (2022,)]
+    assert len(ops) == 2 and _one_line_twice(ops)
+    other = record_chunks([["", "2022", "2021"], ["other loans", "107,964", "1"]], record_id="L/9")
+    other_op = next(o for o in operands_from(other, info) if o.years == (2022,))
+    assert not _one_line_twice([ops[0], other_op])

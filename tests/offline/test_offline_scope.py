@@ -154,3 +154,45 @@ def test_a_balance_at_a_day_is_not_the_change_over_the_period_ending_it(
     )
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == 5651.0
+
+
+AMEX_PARTS = {
+    "CS": "Commercial Services",
+    "USCS": "U.S. Consumer Services",
+    "EPS": "EARNINGS PER COMMON SHARE",
+    "GAAP": "Generally Accepted Accounting Principles",
+}
+
+
+def _amex() -> list[Chunk]:
+    """American Express's MD&A: the company's summary, then each segment's table."""
+    head = ["(millions)", "2022", "2021"]
+    company = record_chunks([head, ["net interest income", "9,895", "7,750"]], record_id="A/47")
+    cs = record_chunks([head, ["net interest income", "1,373", "1,078"]], record_id="A/57")
+    uscs = record_chunks([head, ["net interest income", "7,474", "5,996"]], record_id="A/54")
+    return [
+        *_in("TABLE 11: CS SELECTED INCOME STATEMENT DATA", cs),
+        *_in("TABLE 9: USCS SELECTED INCOME STATEMENT DATA", uscs),
+        *_in("TABLE 2: TOTAL REVENUES NET OF INTEREST EXPENSE SUMMARY", company),
+    ]
+
+
+def test_a_segment_s_table_is_not_read_for_the_company(planner: OfflinePlanner) -> None:
+    """The report defines its segments ("Commercial Services (CS)"); a question naming none of
+    them reads the company's line (9,895), where Commercial Services' (1,373) had been read."""
+    from finrag.planning.offline.scope import whole_company
+
+    chunks = _amex()
+    question = "What was net interest income in 2022?"
+    kept = whole_company(chunks, question, AMEX_PARTS)
+    assert {c.section for c in kept} == {"TABLE 2: TOTAL REVENUES NET OF INTEREST EXPENSE SUMMARY"}
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, abbreviations=AMEX_PARTS))
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(chunks)).value == 9895.0
+    # a question that names a segment, in either form, reads every table
+    for named in ("What was USCS net interest income in 2022?",
+                  "What was net interest income of U.S. Consumer Services in 2022?"):  # fmt: skip
+        assert whole_company(chunks, named, AMEX_PARTS) == chunks
+    # measures and the accounting basis are no parts; no definitions, no preference
+    assert whole_company(chunks, question, {"EPS": AMEX_PARTS["EPS"]}) == chunks
+    assert whole_company(chunks, question, {}) == chunks

@@ -32,6 +32,7 @@ from finrag.errors import DSLError, PlanningError
 from finrag.planning.base import Plan, Planner, PlanRequest, Turn, abstention_from_error
 from finrag.planning.evidence import build_context
 from finrag.planning.formulas import names_line, retrieval_queries
+from finrag.planning.ratios import ratio_queries
 from finrag.retrieval.base import Retrieved, Retriever
 
 __all__ = ["AnswerPipeline", "Conversation"]
@@ -131,10 +132,13 @@ class AnswerPipeline:
         self, hits: list[Retrieved], question: str, tenant: str, doc_ids: Sequence[str] | None
     ) -> list[Retrieved]:
         """``hits`` followed by the best chunks for each line of a formula the question asks
-        for (:func:`~finrag.planning.formulas.retrieval_queries`), those not already held."""
+        for (:func:`~finrag.planning.formulas.retrieval_queries`) or of a ratio it names
+        (:func:`~finrag.planning.ratios.ratio_queries`: "current ratio" searches for total
+        current assets and total current liabilities), those not already held."""
         held = {h.chunk.id for h in hits}
         out = list(hits)
-        for sub in retrieval_queries(question):
+        subs = retrieval_queries(question) or ratio_queries(question, [h.chunk for h in hits])
+        for sub in subs:
             if not sub.primary and any(
                 h.chunk.kind is ChunkKind.TABLE_ROW and names_line(h.chunk, sub.usual) for h in out
             ):

@@ -49,6 +49,7 @@ __all__ = [
     "retrieval_queries",
     "says",
     "stated_definitions",
+    "term_queries",
     "term_readings",
 ]
 
@@ -417,10 +418,16 @@ def retrieval_queries(question: str) -> list[TermQuery]:
     formula = asked_formula(question)
     if formula is None:
         return []
+    return term_queries([term.phrase for term in formula.terms], question)
+
+
+def term_queries(phrases: Sequence[str], question: str) -> list[TermQuery]:
+    """The searches for lines named ``phrases``: one per name each line may carry, with the
+    question's years."""
     years = " ".join(dict.fromkeys(re.findall(r"(?:19|20)\d\d", question)))
     out: dict[str, TermQuery] = {}
-    for term in formula.terms:
-        names = _usual_labels(" ".join(term.phrase.split())) or (term.phrase,)
+    for phrase in phrases:
+        names = _usual_labels(" ".join(phrase.split())) or (phrase,)
         for name in names:
             text = f"{name} {years}".strip()
             out.setdefault(text, TermQuery(text, name, name == names[0], names[0]))

@@ -20,11 +20,11 @@ which is why the reading is offered to the ranker rather than imposed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finrag.documents.model import Chunk, ChunkKind
+from finrag.documents.model import Chunk
+from finrag.planning.ratios import DEFINITIONS, Definition, stated
 
 from .text import CUE_NAMES, QuestionInfo, cue_flags
 
@@ -36,49 +36,6 @@ __all__ = [
     "second_reading",
     "stating_rows",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """A named ratio: the pattern that names it in a question and its textbook reading."""
-
-    pattern: re.Pattern[str]
-    reading: str  # what replaces the name, e.g. "operating income as a percentage of revenue"
-
-
-def _definition(name: str, reading: str) -> Definition:
-    return Definition(re.compile(rf"\b(?:the\s+)?(?:{name})s?\b", re.IGNORECASE), reading)
-
-
-DEFINITIONS: tuple[Definition, ...] = (
-    _definition(r"gross (?:profit )?margin", "gross profit as a percentage of revenue"),
-    _definition(r"operating (?:profit )?margin", "operating income as a percentage of revenue"),
-    _definition(r"(?:net )?profit margin|net margin", "net income as a percentage of revenue"),
-    _definition(
-        r"effective (?:income )?tax rate",
-        "income tax expense as a percentage of income before income taxes",
-    ),
-    _definition(
-        r"return on (?:average )?(?:total )?assets", "net income as a percentage of assets"
-    ),
-    _definition(
-        r"return on (?:average )?(?:(?:stockholders|shareholders)['’]? )?equity",
-        "net income as a percentage of equity",
-    ),
-    _definition(r"current ratio", "ratio of current assets to current liabilities"),
-    _definition(r"debt[- ]to[- ]equity(?: ratio)?", "ratio of debt to equity"),
-    _definition(r"(?:dividend )?payout ratio", "dividends as a percentage of net income"),
-    _definition(r"asset turnover(?: ratio)?", "ratio of revenue to assets"),
-    _definition(
-        r"(?:times )?interest (?:coverage|earned)(?: ratio)?",
-        "ratio of operating income to interest expense",
-    ),
-    _definition(r"book value per share", "ratio of equity to shares outstanding"),
-    _definition(
-        r"(?:net )?working capital", "difference between current assets and current liabilities"
-    ),
-    _definition(r"net debt", "difference between debt and cash"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +76,7 @@ def named_ratio(info: QuestionInfo) -> NamedRatio | None:
 
 def stating_rows(named: NamedRatio, evidence: Sequence[Chunk]) -> list[Chunk]:
     """Table rows labelled with the ratio itself ("Gross margin", "Effective income tax rate")."""
-    pattern = named.definition.pattern
-    return [
-        c
-        for c in evidence
-        if c.kind is ChunkKind.TABLE_ROW
-        and pattern.search(" ".join(part for part in (c.group, c.row_label or "") if part))
-    ]
+    return stated(named.definition, evidence)
 
 
 def second_reading(info: QuestionInfo, evidence: Sequence[Chunk]) -> str | None:

@@ -50,9 +50,10 @@ from .scope import (
     prefer_consolidated,
     prefer_reported,
     prefer_statement_lines,
+    whole_company,
 )
 from .sketches import build_program, sketch_by_name
-from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match
+from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match, stem
 
 __all__ = ["OfflinePlanner"]
 
@@ -63,6 +64,8 @@ _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a repor
 _RATIO_RANGE = (1e-4, 1e4)
 # Sketch families whose two operands must be two figures (a difference, a change, a ratio).
 _TWO_FIGURES = frozenset({"diff", "change", "ratio"})
+# Sums and averages of two figures that are one line printed twice (:func:`_one_line_twice`).
+_SAME_LINE_TWICE = frozenset({"sum2", "avg2"})
 # A lookup is one number read as the answer: it must be clearly named by the evidence.
 _LOOKUP_FLOOR = 0.5
 # A ratio read from the row that states it, for the year asked: a rule, not a model score.
@@ -72,6 +75,14 @@ _TOTAL_ROW = re.compile(r"^(?:(?!\band\b|\bplus\b|,).)*\btotal\b(?:(?!\band\b|\b
 _COMPUTED = re.compile(
     r"\b(margin|ratio|rate|yield|(?<!weighted[- ])average|mean|change|growth|difference|longer|shorter|"
     r"more|less|if|would|combined|net of|excluding|including|remaining)\b"
+)
+
+
+# Words of a question that asks for a rate, a share or a percentage.
+_ASKS_RATE = re.compile(
+    r"percent|%|\brates?\b|ratio|margin|yield|return|growth|change|increase|decrease|decline"
+    r"|proportion|\bshare\b|portion|interest|\broe\b|\broa\b|basis points|\bmix\b",
+    re.IGNORECASE,
 )
 
 
@@ -128,6 +139,8 @@ class OfflinePlanner:
         # "Frito-Lay North America" is read as "FLNA" when the evidence's rows print only that
         rows = " ".join(c.text for c in request.evidence if c.kind is ChunkKind.TABLE_ROW)
         question = as_written(question, request.abbreviations, rows)
+        # a segment's table is not read for a question about the company
+        evidence = whole_company(request.evidence, question, request.abbreviations)
         described = description_reason(question)
         if described is not None:
             return self._abstain(described)
@@ -138,36 +151,36 @@ class OfflinePlanner:
                     "a yes/no question that compares no two numbers (more, greater, exceed, "
                     "increase, ...); the offline planner answers numeric comparisons only"
                 )
-            return self._yes_no(info, request.evidence)
+            return self._yes_no(info, evidence)
         # a formula the question defines or names ("EBITDA less capex"), unless the filing
         # states the named metric as a line of its own (then a lookup reads it)
         formula = asked_formula(question)
         if (
             formula is not None
             and asks_formula_alone(formula, info)
-            and not states_composite(formula, request.evidence)
+            and not states_composite(formula, evidence)
         ):
-            return self._formula(formula, info, request.evidence, request.filers)
+            return self._formula(formula, info, evidence, request.filers)
         named = named_ratio(info)
-        stated = stating_rows(named, request.evidence) if named is not None else []
+        stated = stating_rows(named, evidence) if named is not None else []
         if stated and named is not None:  # a row states the ratio ("Effective income tax rate")
             metric = info.text[named.start : named.end]
             plan = self._stated(info, stated, metric, request.filers)
             if plan is not None:
                 return plan
-        scored = self._score(info, request.evidence)
+        scored = self._score(info, evidence)
         if named is not None and not stated:  # also read the ratio by its definition
             defined = analyze(named.reading(question))
-            scored_defined = self._score(defined, request.evidence)
+            scored_defined = self._score(defined, evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lookup = self._lookup(info, scored, request.evidence)
+        lookup = self._lookup(info, scored, evidence)
         if asks_one_value(info) or states_total(info, scored.operands):  # only a lookup answers
-            return self._read_one(lookup, request.evidence)
+            return self._read_one(lookup, evidence)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
-            return self._plan(lookup.program, lookup.confidence, request.evidence)
-        return self._choose(info, scored, request.evidence)
+            return self._plan(lookup.program, lookup.confidence, evidence)
+        return self._choose(info, scored, evidence)
 
     def _read_one(self, lookup: Lookup | None, evidence: Sequence[Chunk]) -> Plan:
         """The answer to a question asking for one figure as stated: the lookup, when it
@@ -385,13 +398,25 @@ class OfflinePlanner:
             and (not total_row or (o.source == "table" and "total" in o.label))
             # "net of", "rate", "yield" ... ask for a computation, unless a row's label names
             # it: "total revenues net of interest expense" is one of American Express's lines
-            and (not computed or (o.source == "table" and _names_all(o, computed)))
+            and (
+                not computed
+                or (
+                    o.source == "table"
+                    and _names_all(o, computed)
+                    and _names_beyond(o, computed, info)
+                )
+            )
         ]
         if keep and asks_adjusted(info):
             # "What was the adjusted cost of sales ...?": the adjusted lines, when the evidence
             # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
             marks = adjusted_lines([scored.operands[i] for i in keep], evidence)
             keep = [i for i, adj in zip(keep, marks, strict=True) if adj] or keep
+        if keep and not _ASKS_RATE.search(info.text):
+            # "What were total card member loans?" reads no percentage ("Reserve ... as a
+            # percentage of total loans and Card Member receivables | 2.4%"): each of the 26
+            # training lookups answered by a percentage names a rate, share or percent
+            keep = [i for i in keep if scored.operands[i].quantity.kind is not Kind.PERCENT]
         if keep and PER_SHARE.search(info.text):
             # "What was the diluted EPS ...?" reads an amount per share when the evidence has
             # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
@@ -444,6 +469,14 @@ def _names_all(operand: Operand, words: Sequence[str]) -> bool:
     return all(re.search(rf"\b{re.escape(w)}\b", label) for w in words)
 
 
+def _names_beyond(operand: Operand, computed: Sequence[str], info: QuestionInfo) -> bool:
+    """Some question word other than the computed-metric words is in the operand's row label:
+    "What was the gross profit rate?" does not read Best Buy's "Effective tax rate" (0.99 once
+    "rate" had left it the only candidate)."""
+    said = {stem(w) for phrase in computed for w in phrase.split()}
+    return bool({stem(w) for w in operand.label} & (set(info.content) - said))
+
+
 def _read(operand: Operand, kind: Kind | None = None) -> Program:
     """The lookup program that reads one cell or sentence number (``multiply(@ref, const_1)``)."""
     return build_program(sketch_by_name("lookup"), {"A": operand.arg}, kind)
@@ -479,7 +512,9 @@ def _check(
     value = result.value
     if not math.isfinite(value):
         return "the result is not a finite number"
-    if cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill):
+    if (cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill)) or (
+        cand.sketch.name in _SAME_LINE_TWICE and _one_line_twice(cand.fill)
+    ):
         a, b = cand.fill
         return f"it combines one figure with itself ({a.text[:50]}; {b.text[:50]})"
     low, high = _RATIO_RANGE
@@ -565,6 +600,13 @@ def _one_figure_twice(fill: Sequence[Operand]) -> bool:
         return False
     a, b = fill
     return a.quantity.value == b.quantity.value and a.years == b.years
+
+
+def _one_line_twice(fill: Sequence[Operand]) -> bool:
+    """Two operands of one line: the same value, period and label, printed in two places
+    (American Express's "Card Member loans | 2022 | 107,964" on pages 44 and 107), whose sum
+    or average is no figure of the report."""
+    return _one_figure_twice(fill) and fill[0].label == fill[1].label
 
 
 def _low_reason(cand: Candidate, p: float, threshold: float, scored: Scored) -> str:

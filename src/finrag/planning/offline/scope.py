@@ -18,11 +18,11 @@ page), so "Boeing's" is not taken for a segment.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from finrag.documents.filer import name_terms
-from finrag.documents.model import Chunk
+from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.units import Kind
 
 from .candidates import Operand, dates_or_scales, durations
@@ -37,6 +37,7 @@ __all__ = [
     "prefer_consolidated",
     "prefer_reported",
     "prefer_statement_lines",
+    "whole_company",
 ]
 
 # Words that name no segment: the period, the company as a whole, what was reported.
@@ -153,6 +154,72 @@ def _dominated(operand: Operand, names: set[str], lines: Sequence[_Line]) -> boo
         and line.names >= names
         and line.value != operand.in_units
         for line in lines
+    )
+
+
+def _parts(pairs: Mapping[str, str]) -> dict[str, list[str]]:
+    """The parts of the company among the abbreviations its report defines: those whose long
+    form is a proper name in title case ("USCS" = "U.S. Consumer Services", "FLNA" =
+    "Frito-Lay North America"), not a measure ("EPS" = "EARNINGS PER COMMON SHARE",
+    "RSUs" = "restricted stock units") or the accounting basis (GAAP, which
+    :func:`prefer_reported` weighs)."""
+    out = {}
+    for short, long_form in pairs.items():
+        names = long_form.replace("-", " ").split()
+        long_words = [w for w in names if len(w) >= 4]
+        if (
+            len(names) >= 2
+            and long_words
+            and all(w[0].isupper() for w in long_words)
+            and not long_form.isupper()
+            and "GAAP" not in short.upper()
+        ):
+            out[short] = [w for w in words(long_form)]
+    return out
+
+
+def whole_company(
+    evidence: Sequence[Chunk], question: str, pairs: Mapping[str, str]
+) -> list[Chunk]:
+    """The evidence without the table rows of the company's parts, when the question names
+    none: American Express prints "Net interest income" for the company (9,895) and again in
+    each segment's table ("TABLE 11: CS SELECTED INCOME STATEMENT DATA": 1,373), and "What was
+    net interest income in 2022?" had been answered from Commercial Services'. A part is one
+    the report defines as an abbreviation with a proper name (``pairs``, :func:`_parts`), and
+    a row is of a part when its section, group heading or label names it. Nothing is left out
+    when the question names a part, when no row would be left, or when the report defines no
+    parts."""
+    parts = _parts(pairs)
+    if not parts:
+        return list(evidence)
+    asked = words(question)
+    raw = set(re.findall(r"[A-Za-z0-9&]+", question))
+
+    def said(text_words: Sequence[str], raw_words: set[str]) -> bool:
+        return any(
+            short.replace(".", "") in raw_words or _has_run(text_words, long_words)
+            for short, long_words in parts.items()
+        )
+
+    if said(asked, raw):
+        return list(evidence)
+
+    def of_part(chunk: Chunk) -> bool:
+        text = " ".join((chunk.section, chunk.group, chunk.row_label or ""))
+        return chunk.kind is ChunkKind.TABLE_ROW and said(
+            words(text), set(re.findall(r"[A-Za-z0-9&]+", text))
+        )
+
+    rest = [c for c in evidence if not of_part(c)]
+    if len(rest) == len(evidence) or not any(c.kind is ChunkKind.TABLE_ROW for c in rest):
+        return list(evidence)
+    return rest
+
+
+def _has_run(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(
+        list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1)
     )
 
 
