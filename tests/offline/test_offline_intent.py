@@ -19,6 +19,7 @@ pytestmark = pytest.mark.unit
     [
         "Who are the primary customers of Boeing as of FY2022?",
         "What drove the increase in Ulta Beauty's merchandise inventories balance at end of FY2023?",
+        "What factors drove the hotels sales improvement in the second half?",
         "What are the geographies that Pepsico primarily operates in as of FY2022?",
         "For Pfizer, which geographic region had the biggest drop in Q22023 revenues?",
         "How does Boeing's effective tax rate in FY2022 compare to FY2021?",

@@ -24,6 +24,9 @@ _FIRST_SENTENCE = re.compile(r"(?<=[?.!])\s+(?=[A-Z])")
 _DESCRIPTION = re.compile(
     r"^(?:who|whom|whose|why|describe|explain|list|name|which|in which|for which|"
     r"what (?:drove|drives|caused|causes|impacted|impacts|explains?|led to|contributed to)|"
+    # "What factors drove the hotels sales improvement in the second half?"
+    r"what (?:factors?|reasons?|drivers?) (?:drove|drive|drives|caused|cause|causes|led|"
+    r"contributed|explain)|"
     r"what (?:are|were|is) (?:the )?(?:primary |main |key |major |principal )?"
     r"(?:geograph\w*|regions?|segments?|customers?|risks?|factors?|drivers?|reasons?|"
     r"products?|categories|markets?|competitors?|businesses)\b|"
