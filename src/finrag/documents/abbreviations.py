@@ -22,6 +22,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 __all__ = ["ABBREVIATIONS_KEY", "as_written", "decode", "definitions", "encode", "expand"]
 
@@ -125,13 +126,22 @@ def _long_form(short: str, before: str) -> str | None:
     return long_form
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+def _scan(text: str) -> tuple[str, ...]:
+    """Lower-case word tokens."""
+    return tuple(_TOKEN.findall(text.lower()))
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
+@lru_cache(maxsize=8192)
+def _tokens(form: str) -> tuple[str, ...]:
+    """The tokens of a short or long form; cached, since every query walks the same forms."""
+    return _scan(form)
+
+
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     n = len(needle)
-    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+    if n == 0 or needle[0] not in haystack:
+        return False
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
 
 def expand(question: str, pairs: Mapping[str, str]) -> str:
@@ -142,7 +152,7 @@ def expand(question: str, pairs: Mapping[str, str]) -> str:
     more. A question that uses no defined form is returned unchanged."""
     if not pairs:
         return question
-    tokens = _tokens(question)
+    tokens = _scan(question)
     lower_only = question == question.lower()
     raw = set(re.findall(r"[A-Za-z0-9&]+", question))
     added: list[str] = []
@@ -175,9 +185,9 @@ def as_written(question: str, pairs: Mapping[str, str], text: str) -> str:
     if not pairs or not text:
         return question
     lower_only = question == question.lower()
-    tokens = _tokens(question)
+    tokens = _scan(question)
     raw_text = set(re.findall(r"[A-Za-z0-9&]+", text))
-    text_tokens = _tokens(text)
+    text_tokens = _scan(text)
     out = question
     for short, long_form in pairs.items():
         short_tokens, long_tokens = _tokens(short), _tokens(long_form)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from finrag.documents.filer import name_terms
@@ -157,14 +158,31 @@ def _dominated(operand: Operand, names: set[str], lines: Sequence[_Line]) -> boo
     )
 
 
-def _parts(pairs: Mapping[str, str]) -> dict[str, list[str]]:
+class _Parts(NamedTuple):
+    """The company's parts: their short forms as written, their long forms as word runs."""
+
+    shorts: frozenset[str]
+    longs: tuple[tuple[str, ...], ...]
+
+    def named_in(self, text: str) -> bool:
+        """Whether ``text`` names a part by its short form (a word as written) or its long
+        form (its words in a run)."""
+        if not self.shorts.isdisjoint(re.findall(r"[A-Za-z0-9&]+", text)):
+            return True
+        said = words(text)
+        present = set(said)
+        return any(run[0] in present and _has_run(said, run) for run in self.longs)
+
+
+@lru_cache(maxsize=256)
+def _parts(pairs: tuple[tuple[str, str], ...]) -> _Parts:
     """The parts of the company among the abbreviations its report defines: those whose long
     form is a proper name in title case ("USCS" = "U.S. Consumer Services", "FLNA" =
     "Frito-Lay North America"), not a measure ("EPS" = "EARNINGS PER COMMON SHARE",
     "RSUs" = "restricted stock units") or the accounting basis (GAAP, which
-    :func:`prefer_reported` weighs)."""
-    out = {}
-    for short, long_form in pairs.items():
+    :func:`prefer_reported` weighs). Cached: the pairs of a set of documents recur."""
+    shorts, longs = set(), []
+    for short, long_form in pairs:
         names = long_form.replace("-", " ").split()
         long_words = [w for w in names if len(w) >= 4]
         if (
@@ -174,8 +192,9 @@ def _parts(pairs: Mapping[str, str]) -> dict[str, list[str]]:
             and not long_form.isupper()
             and "GAAP" not in short.upper()
         ):
-            out[short] = [w for w in words(long_form)]
-    return out
+            shorts.add(short.replace(".", ""))
+            longs.append(tuple(words(long_form)))
+    return _Parts(frozenset(shorts), tuple(run for run in longs if run))
 
 
 def whole_company(
@@ -189,25 +208,15 @@ def whole_company(
     a row is of a part when its section, group heading or label names it. Nothing is left out
     when the question names a part, when no row would be left, or when the report defines no
     parts."""
-    parts = _parts(pairs)
-    if not parts:
+    if not pairs:
         return list(evidence)
-    asked = words(question)
-    raw = set(re.findall(r"[A-Za-z0-9&]+", question))
-
-    def said(text_words: Sequence[str], raw_words: set[str]) -> bool:
-        return any(
-            short.replace(".", "") in raw_words or _has_run(text_words, long_words)
-            for short, long_words in parts.items()
-        )
-
-    if said(asked, raw):
+    parts = _parts(tuple(sorted(pairs.items())))
+    if not parts.shorts or parts.named_in(question):
         return list(evidence)
 
     def of_part(chunk: Chunk) -> bool:
-        text = " ".join((chunk.section, chunk.group, chunk.row_label or ""))
-        return chunk.kind is ChunkKind.TABLE_ROW and said(
-            words(text), set(re.findall(r"[A-Za-z0-9&]+", text))
+        return chunk.kind is ChunkKind.TABLE_ROW and parts.named_in(
+            " ".join((chunk.section, chunk.group, chunk.row_label or ""))
         )
 
     rest = [c for c in evidence if not of_part(c)]
@@ -218,9 +227,7 @@ def whole_company(
 
 def _has_run(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     n = len(needle)
-    return n > 0 and any(
-        list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1)
-    )
+    return any(list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1))
 
 
 # "at July 29, 2023", "as of December 31, 2022": a point in time, not a period ending on it
