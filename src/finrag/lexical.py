@@ -9,17 +9,20 @@ planner) were fitted with it, so changing it means retraining both.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = [
     "MONTH_NAME",
     "NUMERIC_DATE",
     "WORD",
+    "has_run",
     "spell_quarters",
     "stem",
     "stems",
     "unglue_dates",
     "words",
+    "written_words",
 ]
 
 #: A lower-case word or a number (with its decimals).
@@ -57,6 +60,27 @@ def stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case word and number tokens of ``text``."""
     return WORD.findall(text.lower())
+
+
+def written_words(text: str) -> set[str]:
+    """The words of ``text`` as written (case kept, "&" inside): "FLNA", "SG&A"; to find a
+    short form, which lower case would confuse with a word ("CS", "PET")."""
+    return set(_WRITTEN.findall(text))
+
+
+def has_run(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as a contiguous run (of tokens)."""
+    n = len(needle)
+    if n == 0 or needle[0] not in haystack:
+        return False
+    first = needle[0]
+    return any(
+        haystack[i] == first and list(haystack[i : i + n]) == list(needle)
+        for i in range(len(haystack) - n + 1)
+    )
+
+
+_WRITTEN = re.compile(r"[A-Za-z0-9&]+")
 
 
 def stems(text: str) -> list[str]:

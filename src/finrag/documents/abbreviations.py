@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from finrag.lexical import has_run, written_words
+
 __all__ = ["ABBREVIATIONS_KEY", "as_written", "decode", "definitions", "encode", "expand"]
 
 #: The ``Document.metadata`` key holding ``{short form: long form}``.
@@ -137,13 +139,6 @@ def _tokens(form: str) -> tuple[str, ...]:
     return _scan(form)
 
 
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    if n == 0 or needle[0] not in haystack:
-        return False
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
 def expand(question: str, pairs: Mapping[str, str]) -> str:
     """``question`` with the other form of every abbreviation it uses appended in brackets:
     "... from Frito-Lay North America in 2022?" gains "(FLNA)", "What was diluted EPS?" gains
@@ -154,7 +149,7 @@ def expand(question: str, pairs: Mapping[str, str]) -> str:
         return question
     tokens = _scan(question)
     lower_only = question == question.lower()
-    raw = set(re.findall(r"[A-Za-z0-9&]+", question))
+    raw = written_words(question)
     added: list[str] = []
     for short, long_form in pairs.items():
         short_tokens = _tokens(short)
@@ -164,9 +159,9 @@ def expand(question: str, pairs: Mapping[str, str]) -> str:
         uses_short = (
             short.replace(".", "") in raw
             if not lower_only
-            else len(short) >= 3 and _contains(tokens, short_tokens)
+            else len(short) >= 3 and has_run(tokens, short_tokens)
         )
-        uses_long = _contains(tokens, long_tokens)
+        uses_long = has_run(tokens, long_tokens)
         if uses_short and not uses_long:
             added.append(long_form)
         elif uses_long and not uses_short:
@@ -186,7 +181,7 @@ def as_written(question: str, pairs: Mapping[str, str], text: str) -> str:
         return question
     lower_only = question == question.lower()
     tokens = _scan(question)
-    raw_text = set(re.findall(r"[A-Za-z0-9&]+", text))
+    raw_text = written_words(text)
     text_tokens = _scan(text)
     out = question
     for short, long_form in pairs.items():
@@ -195,8 +190,8 @@ def as_written(question: str, pairs: Mapping[str, str], text: str) -> str:
             continue
         bare = short.replace(".", "")
         short_in_text = bare in raw_text
-        long_in_text = _contains(text_tokens, long_tokens)
-        if short_in_text and not long_in_text and _contains(tokens, long_tokens):
+        long_in_text = has_run(text_tokens, long_tokens)
+        if short_in_text and not long_in_text and has_run(tokens, long_tokens):
             phrase = r"[^A-Za-z0-9]+".join(re.escape(t) for t in long_tokens)
             out = re.sub(rf"(?<![A-Za-z0-9]){phrase}(?![A-Za-z0-9])", short, out, flags=re.I)
         elif long_in_text and not short_in_text:

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from finrag.documents.filer import name_terms
 from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.units import Kind
+from finrag.lexical import has_run, written_words
 
 from .candidates import Operand, dates_or_scales, durations
 from .text import QuestionInfo, stem, words
@@ -167,11 +168,11 @@ class _Parts(NamedTuple):
     def named_in(self, text: str) -> bool:
         """Whether ``text`` names a part by its short form (a word as written) or its long
         form (its words in a run)."""
-        if not self.shorts.isdisjoint(re.findall(r"[A-Za-z0-9&]+", text)):
+        if not self.shorts.isdisjoint(written_words(text)):
             return True
         said = words(text)
         present = set(said)
-        return any(run[0] in present and _has_run(said, run) for run in self.longs)
+        return any(run[0] in present and has_run(said, run) for run in self.longs)
 
 
 @lru_cache(maxsize=256)
@@ -223,11 +224,6 @@ def whole_company(
     if len(rest) == len(evidence) or not any(c.kind is ChunkKind.TABLE_ROW for c in rest):
         return list(evidence)
     return rest
-
-
-def _has_run(haystack: Sequence[str], needle: Sequence[str]) -> bool:
-    n = len(needle)
-    return any(list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1))
 
 
 # "at July 29, 2023", "as of December 31, 2022": a point in time, not a period ending on it
