@@ -80,8 +80,29 @@ PAIRS = {
     ],
 )  # fmt: skip
 def test_expand_adds_the_other_form(question: str, searched: str) -> None:
-    assert expand(question, PAIRS) == searched
-    assert expand(question, {}) == question
+    assert expand(question, PAIRS, standard={}) == searched
+    assert expand(question, {}, standard={}) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        # the accounting abbreviations filings print in full: spelled out, one way only
+        ("What was Pfizer's diluted EPS in 2023?", "What was Pfizer's diluted EPS in 2023? (earnings per share)"),
+        ("How much did Boeing spend on R&D in 2022?",
+         "How much did Boeing spend on R&D in 2022? (research and development)"),
+        ("what was the change in sg&a in 2019?",
+         "what was the change in sg&a in 2019? (selling, general and administrative)"),
+        ("What were earnings per share in 2022?", "What were earnings per share in 2022?"),
+        ("What was the ebit margin?", "What was the ebit margin?"),  # mixed case: capitals only
+    ],
+)  # fmt: skip
+def test_standard_abbreviations_are_spelled_out(question: str, searched: str) -> None:
+    assert expand(question, {}) == searched
+    # a report's own definition wins
+    ours = {"EPS": "earnings per common share"}
+    if "EPS" in question:
+        assert expand(question, ours).endswith("(earnings per common share)")
 
 
 def test_ingestion_records_the_abbreviations() -> None:
@@ -111,5 +132,16 @@ def test_ingestion_records_the_abbreviations() -> None:
 def test_as_written_reads_the_question_in_the_evidence_form(
     question: str, rows: str, read: str
 ) -> None:
-    assert as_written(question, PAIRS, rows) == read
-    assert as_written(question, {}, rows) == question
+    assert as_written(question, PAIRS, rows, standard={}) == read
+    assert as_written(question, {}, rows, standard={}) == question
+
+
+def test_standard_abbreviations_are_read_in_full_against_rows_in_full() -> None:
+    rows = "Depreciation and amortization | 2022 | 2,763 ; Research and development | 2022 | 771"
+    assert as_written("What was D&A in 2022?", {}, rows) == (
+        "What was depreciation and amortization in 2022?"
+    )
+    # one way only: a question in full stays in full against rows printing "R&D"
+    assert as_written("What was research and development in 2022?", {}, "R&D | 771") == (
+        "What was research and development in 2022?"
+    )

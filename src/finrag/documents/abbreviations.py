@@ -26,7 +26,15 @@ from functools import lru_cache
 
 from finrag.lexical import has_run, written_words
 
-__all__ = ["ABBREVIATIONS_KEY", "as_written", "decode", "definitions", "encode", "expand"]
+__all__ = [
+    "ABBREVIATIONS_KEY",
+    "STANDARD",
+    "as_written",
+    "decode",
+    "definitions",
+    "encode",
+    "expand",
+]
 
 #: The ``Document.metadata`` key holding ``{short form: long form}``.
 ABBREVIATIONS_KEY = "abbreviations"
@@ -139,59 +147,85 @@ def _tokens(form: str) -> tuple[str, ...]:
     return _scan(form)
 
 
-def expand(question: str, pairs: Mapping[str, str]) -> str:
+#: Abbreviations of accounting that filings use without defining them, and print in full in
+#: their statements ("Diluted EPS" asked, "Earnings per common share - diluted" printed). Only
+#: the short form is spelled out (a question in full needs no short form); a report's own
+#: definition of the same short form wins.
+STANDARD: dict[str, str] = {
+    "EPS": "earnings per share",
+    "COGS": "cost of goods sold",
+    "SG&A": "selling, general and administrative",
+    "R&D": "research and development",
+    "D&A": "depreciation and amortization",
+    "PP&E": "property, plant and equipment",
+    "EBIT": "earnings before interest and taxes",
+}
+
+
+def expand(question: str, pairs: Mapping[str, str], standard: Mapping[str, str] = STANDARD) -> str:
     """``question`` with the other form of every abbreviation it uses appended in brackets:
     "... from Frito-Lay North America in 2022?" gains "(FLNA)", "What was diluted EPS?" gains
-    "(earnings per share)". A short form counts as used when the question writes it as a word
-    in capitals; a question written all in lower case (FinQA's) uses one of three letters or
-    more. A question that uses no defined form is returned unchanged."""
-    if not pairs:
-        return question
+    "(earnings per share)". ``pairs`` are the documents' definitions, used both ways;
+    ``standard`` (:data:`STANDARD`) the accounting abbreviations, spelled out only. A short
+    form counts as used when the question writes it as a word in capitals; a question written
+    all in lower case (FinQA's) uses one of three letters or more. A question that uses no
+    such form is returned unchanged."""
     tokens = _scan(question)
     lower_only = question == question.lower()
     raw = written_words(question)
+
+    def uses(short: str) -> bool:
+        if not lower_only:
+            return short.replace(".", "") in raw
+        return len(short) >= 3 and has_run(tokens, _tokens(short))
+
     added: list[str] = []
     for short, long_form in pairs.items():
-        short_tokens = _tokens(short)
         long_tokens = _tokens(long_form)
-        if not short_tokens or not long_tokens:
+        if not _tokens(short) or not long_tokens:
             continue
-        uses_short = (
-            short.replace(".", "") in raw
-            if not lower_only
-            else len(short) >= 3 and has_run(tokens, short_tokens)
-        )
-        uses_long = has_run(tokens, long_tokens)
+        uses_short, uses_long = uses(short), has_run(tokens, long_tokens)
         if uses_short and not uses_long:
             added.append(long_form)
         elif uses_long and not uses_short:
             added.append(short)
+    for short, long_form in standard.items():
+        if short not in pairs and uses(short) and not has_run(tokens, _tokens(long_form)):
+            added.append(long_form)
     if not added:
         return question
     return f"{question} ({'; '.join(dict.fromkeys(added))})"
 
 
-def as_written(question: str, pairs: Mapping[str, str], text: str) -> str:
+def as_written(
+    question: str, pairs: Mapping[str, str], text: str, standard: Mapping[str, str] = STANDARD
+) -> str:
     """``question`` with each abbreviation in the form ``text`` uses: when the question writes
     one form and ``text`` (the evidence's table rows) holds only the other, the question's form
     is replaced. "What percentage of net revenue came from Frito-Lay North America in 2022?"
     is read as "... came from FLNA in 2022?" against PepsiCo's rows "FLNA | 23,291", where the
-    planner would otherwise find no row named by the question."""
-    if not pairs or not text:
+    planner would otherwise find no row named by the question. The ``standard`` accounting
+    abbreviations (:data:`STANDARD`) are only spelled out: "What was D&A in 2022?" is read
+    as "What was depreciation and amortization in 2022?" against the cash flow statement."""
+    if not text:
         return question
+    forms = [(short, long_form, True) for short, long_form in pairs.items()]
+    forms += [
+        (short, long_form, False) for short, long_form in standard.items() if short not in pairs
+    ]
     lower_only = question == question.lower()
     tokens = _scan(question)
     raw_text = written_words(text)
     text_tokens = _scan(text)
     out = question
-    for short, long_form in pairs.items():
+    for short, long_form, both_ways in forms:
         short_tokens, long_tokens = _tokens(short), _tokens(long_form)
         if not short_tokens or not long_tokens:
             continue
         bare = short.replace(".", "")
         short_in_text = bare in raw_text
         long_in_text = has_run(text_tokens, long_tokens)
-        if short_in_text and not long_in_text and has_run(tokens, long_tokens):
+        if both_ways and short_in_text and not long_in_text and has_run(tokens, long_tokens):
             phrase = r"[^A-Za-z0-9]+".join(re.escape(t) for t in long_tokens)
             out = re.sub(rf"(?<![A-Za-z0-9]){phrase}(?![A-Za-z0-9])", short, out, flags=re.I)
         elif long_in_text and not short_in_text:
