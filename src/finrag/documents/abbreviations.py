@@ -39,7 +39,7 @@ __all__ = [
 #: The ``Document.metadata`` key holding ``{short form: long form}``.
 ABBREVIATIONS_KEY = "abbreviations"
 
-# "(FLNA)", "(U.S.)" is not one (no two capitals after dropping dots is fine, but see _SHORT)
+# A short form in brackets, "(FLNA)", "(SG&A)"; :data:`_SHORT` asks for two capitals in it.
 _PAREN = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&.\-]{1,9})\s*\)")
 _SHORT = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.\-]*[A-Za-z0-9]$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
