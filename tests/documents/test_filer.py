@@ -26,6 +26,9 @@ COVER = (
         ("File No. 1-1183\nPepsiCo, Inc.\n(Exact Name of Registrant as Specified in its Charter)", "PepsiCo, Inc."),
         ("COMMISSION FILE NUMBER 1-3619\n----\nPFIZER INC.\n( exact name of registrant as\nspecified in its charter )", "PFIZER INC."),
         ("Ulta Beauty Announces Fourth Quarter Fiscal 2022 Results\nNet Sales of $3.2 Billion", None),
+        # an earnings release names its issuer by its listing on the first page
+        ("Net Sales of $3.2 Billion\nBOLINGBROOK, Ill.--(BUSINESS WIRE)-- Ulta Beauty, Inc. (NASDAQ: ULTA) today announced", "Ulta Beauty, Inc."),
+        ("NEW YORK, NY--Pfizer Inc. (NYSE: PFE) reported financial results", "Pfizer Inc."),
         ("(Exact name of registrant as specified in its charter)\nDelaware", None),
     ],
 )  # fmt: skip
@@ -36,6 +39,12 @@ def test_registrant_from_the_cover_page(text: str, name: str | None) -> None:
 def test_only_the_first_pages_are_searched() -> None:
     assert registrant_of(["Notice", "", COVER]) == "THE BOEING COMPANY"
     assert registrant_of(["Notice", "", "", COVER]) is None
+
+
+def test_a_listing_is_read_only_without_a_cover_and_only_on_the_first_page() -> None:
+    release = "Acme Corp. (NYSE: ACM) today announced"
+    assert registrant_of([COVER + release]) == "THE BOEING COMPANY"
+    assert registrant_of(["Fourth Quarter Results", release]) is None
 
 
 @pytest.mark.parametrize(

@@ -530,6 +530,48 @@ def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path
     assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
 
 
+def test_a_period_length_over_the_dates_heads_every_column(tmp_path: Path) -> None:
+    """Ulta's quarterly statement prints "13 Weeks Ended" once, centred over two years of
+    amount and percent columns; by overlap it had headed only the three columns under its
+    text, and the quarter's net sales read as "January 28, 2023" alone, the fiscal year's
+    label in the next table."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "weeks_ended.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    y = letter[1] - 60
+    c.drawString(50, y, "Consolidated Statements of Income (In thousands)")
+    amounts, percents = (382.0, 498.0), (443.0, 549.0)
+    y -= 11
+    c.drawCentredString((amounts[0] + percents[1]) / 2 + 20, y, "13 Weeks Ended")
+    for heading in (("January 28,", "January 29,"), ("2023", "2022")):
+        y -= 11
+        for text, a, p in zip(heading, amounts, percents, strict=True):
+            c.drawCentredString((a - 40 + p) / 2, y, text)
+    for label, cells in {
+        "Net sales": (("3,226,773", "100.0%"), ("2,729,388", "100.0%")),
+        "Selling, general and administrative expenses": (
+            ("762,706", "23.6%"),
+            ("649,968", "23.8%"),
+        ),
+    }.items():
+        y -= 12
+        c.drawString(50, y, label)
+        for (amount, percent), a, p in zip(cells, amounts, percents, strict=True):
+            c.drawRightString(a, y, amount)
+            c.drawRightString(p, y, percent)
+    (table,) = _saved(c, path).tables
+    assert table.column_periods[1:] == (
+        "13 Weeks Ended January 28, 2023",
+        "13 Weeks Ended January 28, 2023",
+        "13 Weeks Ended January 29, 2022",
+        "13 Weeks Ended January 29, 2022",
+    )
+    assert _row(table, "Net sales") == [3226773.0, 100.0, 2729388.0, 100.0]
+
+
 def test_a_percent_hanging_past_the_digits_stays_in_its_column(tmp_path: Path) -> None:
     """PepsiCo's MD&A sets "13.3 %" with its digits right-aligned under "$ 86,392" and the "%"
     in the gutter after them: clustered by the "%", the margin had opened a column of its own

@@ -49,8 +49,31 @@ _SUFFIXES = r"(?:,?\s+(?:" + "|".join(sorted(_LEGAL - {"the"})) + r")\b\.?)*"
 _WORD = re.compile(r"[a-z0-9&]+(?:[.'’][a-z0-9]+)*")
 
 
+# An issuer named with its listing, as press releases and earnings releases open: "Ulta
+# Beauty, Inc. (NASDAQ: ULTA) today announced"; the name is the run of capitalized words
+# (with a legal suffix) right before the parenthesis.
+_LISTED = re.compile(
+    r"((?:[A-Z][\w&'’.]*(?:-[\w&'’.]+)*\s+){0,5}[A-Z][\w&'’.]*(?:-[\w&'’.]+)*"
+    r"(?:,?\s+(?:Inc|Corp|Corporation|Co|Company|Ltd|plc|LLC|N\.V|S\.A|AG|SE)\b\.?)?)"
+    r"\s*\(\s*(?:NASDAQ|Nasdaq|NYSE|Nyse)[A-Za-z ]*:\s*[A-Z][A-Z.]{0,5}\s*\)"
+)
+
+
 def registrant_of(page_texts: Sequence[str]) -> str | None:
-    """The registrant's name printed on the cover page, or ``None`` when there is no cover."""
+    """The registrant's name printed on the cover page, or ``None`` when there is no cover.
+    A document without an SEC cover (an earnings release) names its issuer by its listing
+    on the first page: "Ulta Beauty, Inc. (NASDAQ: ULTA)"."""
+    cover = _cover_name(page_texts)
+    if cover is not None or not page_texts:
+        return cover
+    match = _LISTED.search(page_texts[0])
+    if match is None:
+        return None
+    name = " ".join(match.group(1).split())
+    return name if len(name) <= _MAX_NAME and name_terms(name) else None
+
+
+def _cover_name(page_texts: Sequence[str]) -> str | None:
     for text in page_texts[:_COVER_PAGES]:
         match = _MARKER.search(text)
         if match is None:

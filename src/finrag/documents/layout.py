@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from finrag.documents.numbers import parse_number
-from finrag.documents.tables import find_period
+from finrag.documents.tables import find_period, names_duration
 
 __all__ = ["Line", "PageLayout", "RawTable", "Word", "build_lines", "find_tables"]
 
@@ -493,8 +493,11 @@ def _spans(
     Headings are centred over their group. Between two headings the columns split at the
     midpoint of their centres; an outer heading reaches as far out as it reaches in, so its
     group is symmetric about it. A line with one heading spans every column when it names a
-    period (the table's date, "December 31, 2022"), else it keeps the overlap rule (a "Fair
-    Value" over three of four columns). By overlap a centred heading had headed only the
+    period (the table's date, "December 31, 2022") or a period's length ("13 Weeks Ended"
+    over Ulta's two years of amount and percent columns had headed only the three columns
+    under its text, so the quarter's net sales read as "January 28, 2023" alone, the fiscal
+    year's label), else it keeps the overlap rule (a "Fair Value" over three of four
+    columns). By overlap a centred heading had headed only the
     columns under its text, and the header rows' fill-in had then given the column on its
     left the heading of the group before: PepsiCo's equity statement read "2021 Shares" under
     2022, and its segment table "Net Revenue 2022 (a)" over the operating profit."""
@@ -502,7 +505,8 @@ def _spans(
     centres = [(x0 + x1) / 2 for x0, x1 in cols]
     if len(over) == 1:
         every = list(range(1, len(cols) + 1))
-        return {id(over[0]): every} if find_period(over[0].text) else {}
+        text = over[0].text
+        return {id(over[0]): every} if find_period(text) or names_duration(text) else {}
     mids = [(a.x0 + a.x1) / 2 for a in over]
     halves = [(b - a) / 2 for a, b in itertools.pairwise(mids)]  # to the next heading's midpoint
     spans: dict[int, list[int]] = {}

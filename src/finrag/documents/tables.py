@@ -39,6 +39,7 @@ __all__ = [
     "find_period",
     "is_period_text",
     "is_value_text",
+    "names_duration",
     "stated_period",
 ]
 
@@ -53,7 +54,10 @@ _PERIOD_RES = (
         re.I,
     ),
     re.compile(rf"\b(?:three|six|nine|twelve)\s+months\s+ended\b.*?\b{_YEAR}\b", re.I),
-    re.compile(rf"\b(?:years?|quarters?|weeks?)\s+ended\s+{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}", re.I),
+    re.compile(
+        rf"\b(?:years?|quarters?|(?:\d{{1,2}}[- ])?weeks?)\s+ended\s+{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}",
+        re.I,
+    ),
     re.compile(
         rf"\b(?:Q[1-4]|[1-4](?:st|nd|rd|th)\s+quarter)\s*(?:of\s+)?(?:fiscal\s+)?'?{_YEAR}", re.I
     ),
@@ -66,6 +70,14 @@ _PERIOD_ONLY = re.compile(
     rf"^\s*(?:\(?\s*(?:{_YEAR}|fiscal|fy|q[1-4]|as of|at|for the|years?|quarters?|three|six|nine|"
     rf"twelve|months|weeks|ended|ending|{_MONTH}|\d{{1,2}}|,|\(|\)|-|–|—|and|to|through|"
     rf"restated|unaudited|actual|\s)\s*)+$",
+    re.I,
+)
+# A heading that names how long the columns' periods are, with no date: "13 Weeks Ended",
+# "Three Months Ended", "Fiscal Year Ended", "Six Months Ending".
+_DURATION = re.compile(
+    r"^\s*(?:for\s+the\s+)?(?:(?:fiscal\s+)?(?:years?|quarters?)|(?:\d{1,2}|three|six|nine|twelve|"
+    r"thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[- ](?:weeks?|months?))\s+"
+    r"end(?:ed|ing)\s*:?\s*$",
     re.I,
 )
 _BARE_YEAR = re.compile(rf"(?<![\d.,$])\b{_YEAR}\b(?![.,]?\d)")
@@ -123,6 +135,11 @@ def stated_period(text: str) -> str | None:
 def is_period_text(text: str) -> bool:
     """Whether a cell is only a period ("2019", "December 31, 2022", "Q3 2023")."""
     return bool(text.strip()) and bool(_PERIOD_ONLY.match(text)) and find_period(text) is not None
+
+
+def names_duration(text: str) -> bool:
+    """Whether a heading is only a period's length ("13 Weeks Ended", "Year Ended")."""
+    return bool(_DURATION.match(text))
 
 
 def is_value_text(text: str) -> bool:
