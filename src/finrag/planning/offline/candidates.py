@@ -163,11 +163,18 @@ _DURATIONS = tuple(
 )
 
 
+# A fiscal year named by its number ("fiscal 2023", "FY2022"): twelve months, unless the
+# text also names a shorter period of it ("the fourth quarter of fiscal 2023").
+_FISCAL_YEAR = re.compile(r"\b(?:fiscal(?:\s+year)?|fy)\s*'?(?:19|20)?\d\d\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def durations(text: str) -> frozenset[int]:
     """The lengths in months of the periods ``text`` names ("three months ended" 3, "second
-    quarter" 3, "six months ended" 6, "year ended" 12); empty when it names none."""
-    return frozenset(months for rx, months in _DURATIONS if rx.search(text))
+    quarter" 3, "six months ended" 6, "year ended" 12, "fiscal 2023" 12 unless a quarter of it
+    is named); empty when it names none."""
+    found = frozenset(months for rx, months in _DURATIONS if rx.search(text))
+    return found or (frozenset({12}) if _FISCAL_YEAR.search(text) else found)
 
 
 def _numbers_of(chunk: Chunk) -> tuple[ParsedNumber, ...]:

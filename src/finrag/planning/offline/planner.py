@@ -46,14 +46,25 @@ from .programs import Candidate, answer_kind_for
 from .scope import (
     adjusted_lines,
     asks_adjusted,
+    mentioned,
     prefer_balances,
     prefer_consolidated,
     prefer_reported,
     prefer_statement_lines,
+    question_names,
     whole_company,
 )
 from .sketches import build_program, sketch_by_name
-from .text import CUE_NAMES, QuestionInfo, analyze, cue_flags, label_match, stem
+from .text import (
+    CUE_NAMES,
+    QuestionInfo,
+    analyze,
+    cue_flags,
+    label_match,
+    names_metric,
+    qualifies,
+    stem,
+)
 
 __all__ = ["OfflinePlanner"]
 
@@ -82,6 +93,15 @@ _COMPUTED = re.compile(
 _ASKS_RATE = re.compile(
     r"percent|%|\brates?\b|ratio|margin|yield|return|growth|change|increase|decrease|decline"
     r"|proportion|\bshare\b|portion|interest|\broe\b|\broa\b|basis points|\bmix\b",
+    re.IGNORECASE,
+)
+
+
+# "How many employees / stores / shares ...": a count, not an amount ("how many millions of
+# dollars" asks for money; every TAT-QA "how many" question but one counts).
+_COUNTS = re.compile(
+    r"\bhow\s+many\b(?!\s+(?:of\s+)?(?:millions?|billions?|thousands?|dollars?|euros?|pounds?|"
+    r"yen|\$))",
     re.IGNORECASE,
 )
 
@@ -144,6 +164,15 @@ class OfflinePlanner:
         described = description_reason(question)
         if described is not None:
             return self._abstain(described)
+        # a product, segment or place the question names must be in the evidence, and in
+        # the lines read for it: "What was Eliquis revenue ...?" had read total revenues.
+        # Only when the filer is known: else its own name would count as one
+        names = question_names(question, request.filers) if request.filers else ()
+        absent = [n for n in names if n not in mentioned(names, evidence)]
+        if absent:
+            return self._abstain(
+                f"the question names {', '.join(absent)}, which none of the evidence mentions"
+            )
         info = analyze(question)
         if asks_yes_no(question):
             if not compares(question):
@@ -174,13 +203,13 @@ class OfflinePlanner:
             scored_defined = self._score(defined, evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lookup = self._lookup(info, scored, evidence)
+        lookup = self._lookup(info, scored, evidence, names)
         if asks_one_value(info) or states_total(info, scored.operands):  # only a lookup answers
             return self._read_one(lookup, evidence)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
             return self._plan(lookup.program, lookup.confidence, evidence)
-        return self._choose(info, scored, evidence)
+        return self._choose(info, scored, evidence, names)
 
     def _read_one(self, lookup: Lookup | None, evidence: Sequence[Chunk]) -> Plan:
         """The answer to a question asking for one figure as stated: the lookup, when it
@@ -240,7 +269,13 @@ class OfflinePlanner:
             errors=tuple(errors),
         )
 
-    def _choose(self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]) -> Plan:
+    def _choose(
+        self,
+        info: QuestionInfo,
+        scored: Scored,
+        evidence: Sequence[Chunk],
+        names: Sequence[str] = (),
+    ) -> Plan:
         if not scored.candidates:
             what = (
                 "no numbers"
@@ -249,10 +284,11 @@ class OfflinePlanner:
             )
             return self._abstain(f"the evidence has {what} for the likely programs")
         context = build_context(evidence)
+        by_id = {c.id: c for c in evidence}
         errors: list[str] = []
         for i, cand in enumerate(scored.candidates[:_MAX_TRIES]):
             program = _program(cand, info)
-            problem = _check(program, cand, info, context)
+            problem = _check(program, cand, info, context) or _unnamed(cand, names, by_id)
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
                 continue
@@ -379,7 +415,11 @@ class OfflinePlanner:
         return lookup.confidence >= (self.threshold if self._override else lookup.floor)
 
     def _lookup(
-        self, info: QuestionInfo, scored: Scored, evidence: Sequence[Chunk]
+        self,
+        info: QuestionInfo,
+        scored: Scored,
+        evidence: Sequence[Chunk],
+        names: Sequence[str] = (),
     ) -> Lookup | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
         one period, no computed-metric word (margin, ratio, rate, ...) unless a row's label
@@ -395,7 +435,7 @@ class OfflinePlanner:
             i
             for i, o in enumerate(scored.operands)
             if o.source != "question"
-            and (not total_row or (o.source == "table" and "total" in o.label))
+            and (not total_row or (o.source == "table" and _total_of(o, info)))
             # "net of", "rate", "yield" ... ask for a computation, unless a row's label names
             # it: "total revenues net of interest expense" is one of American Express's lines
             and (
@@ -407,6 +447,10 @@ class OfflinePlanner:
                 )
             )
         ]
+        if keep and names:
+            # the line read must be the named product's, segment's or place's
+            by_id = {c.id: c for c in evidence}
+            keep = [i for i in keep if _mentions(scored.operands[i : i + 1], names, by_id)]
         if keep and asks_adjusted(info):
             # "What was the adjusted cost of sales ...?": the adjusted lines, when the evidence
             # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
@@ -417,6 +461,14 @@ class OfflinePlanner:
             # percentage of total loans and Card Member receivables | 2.4%"): each of the 26
             # training lookups answered by a percentage names a rate, share or percent
             keep = [i for i in keep if scored.operands[i].quantity.kind is not Kind.PERCENT]
+        if keep and _COUNTS.search(info.text):
+            # "How many employees did American Express have?" reads no amount of money
+            # ("Salaries and employee benefits | 2022 | $7,252" had been read at 0.97)
+            keep = [
+                i
+                for i in keep
+                if scored.operands[i].quantity.kind not in (Kind.MONEY, Kind.PER_SHARE)
+            ]
         if keep and PER_SHARE.search(info.text):
             # "What was the diluted EPS ...?" reads an amount per share when the evidence has
             # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
@@ -441,7 +493,7 @@ class OfflinePlanner:
         floor = self._lookup_floor
         value = operands[best].in_units
         named = any(
-            _named(x)
+            _named(x) and names_metric(info, (*o.label, *o.group, *o.context))
             for x, o in zip(scored.operand_x[keep], operands, strict=True)
             if o.in_units == value
         )
@@ -524,6 +576,18 @@ def _check(
         # no training program divides one rate by another; "what percent of X occurred in Q4"
         # had been answered with 4.6% / 23.9% of two unrelated lines
         return "it divides one percentage by another"
+    if cand.sketch.family == "sum" and _only_total(info) and not _all_named(cand.fill, info):
+        # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
+        # liabilities and a cash flow line: a total asked by name adds lines of that name
+        return "it adds lines that are not of the total asked"
+    if cand.sketch.family in ("diff", "change") and _skips_a_year(cand.fill, info):
+        # "What was comparable sales growth in fiscal 2023?" had subtracted fiscal 2020's rate
+        # from fiscal 2022's (Ulta's highlights print three years)
+        return "it compares the year asked with one that is not the year before"
+    if cand.sketch.family == "change" and all(_states_a_change(o) for o in cand.fill):
+        # Best Buy's "percentage change in revenue for the six months" had divided the
+        # difference of two "Revenue % change" lines (International's and the company's)
+        return "it takes the relative change of figures that are already changes"
     if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
         return f"a change of {value:.0%} is implausible"
     return _unasked_ratio(cand, info)
@@ -548,6 +612,40 @@ def asks_one_value(info: QuestionInfo) -> bool:
     if any(flags[i] for i in _COMPUTATION_CUES) or info.numbers or len(info.years) > 1:
         return False
     return _COMPUTED.search(info.text.lower()) is None
+
+
+def _mentions(operands: Sequence[Operand], names: Sequence[str], by_id: dict[str, Chunk]) -> bool:
+    """Whether the chunks the operands are read from mention every one of ``names``."""
+    chunks = [by_id[o.row_key] for o in operands if o.row_key in by_id]
+    return len(mentioned(names, chunks)) == len(names)
+
+
+def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> str | None:
+    """A program none of whose figures is read from a line mentioning a name the question
+    writes ("the percentage of total revenues from Commercial Airplanes" needs one)."""
+    if not names or not cand.fill or _mentions(cand.fill, names, by_id):
+        return None
+    return f"none of its figures is read from a line that mentions {', '.join(names)}"
+
+
+def _all_named(fill: Sequence[Operand], info: QuestionInfo) -> bool:
+    """Every operand's line (label or group heading) names the question's metric."""
+    return all(names_metric(info, (*o.label, *o.group)) for o in fill)
+
+
+def _total_of(operand: Operand, info: QuestionInfo) -> bool:
+    """A total row of the metric asked: "Total revenues" for "total revenues in 2022", or a
+    row labelled only "Total" (what it totals is in the table's caption); "Total cash provided by operating
+    activities" (under "Changes in operating assets and liabilities") is no total of
+    liabilities, and Best Buy's "What were total liabilities at July 29, 2023?" had read it
+    at 0.99 (its balance sheet prints no such total)."""
+    if "total" not in operand.label:
+        return False
+    if names_metric(info, operand.label):
+        # and no qualifier the question lacks: "Total current liabilities" is not the total
+        # liabilities (Best Buy's 10-Q prints no such total; it had then read this at 0.95)
+        return qualifies(info, operand.label) is None
+    return set(operand.label) <= {"total"}  # a table's "Total" row: its caption names it
 
 
 def _only_total(info: QuestionInfo) -> bool:
@@ -594,12 +692,47 @@ def _unasked_ratio(cand: Candidate, info: QuestionInfo) -> str | None:
 def _one_figure_twice(fill: Sequence[Operand]) -> bool:
     """Two operands with the same value and the same period (or none): one figure read from two
     places (Boeing's 2021 net loss from the income statement and from a summary table), whose
-    difference (0) or ratio (1) answers nothing. The same value in two periods is a real "no
-    change" (TAT-QA: a tax rate of 21% in 2018 and 2019)."""
+    difference (0) or ratio (1) answers nothing; also when one of the two is the other
+    rounded, with the same line's words. The same value in two periods is a real "no change"
+    (TAT-QA: a tax rate of 21% in 2018 and 2019)."""
     if len(fill) != 2:
         return False
     a, b = fill
-    return a.quantity.value == b.quantity.value and a.years == b.years
+    if a.years != b.years:
+        return False
+    if a.quantity.value == b.quantity.value:
+        return True
+    # or rounded where it is printed again: "Card Member loans (billions) | 2022 | 108.0"
+    # against "Card Member loans | 2022 | 107,964" (millions), whose ratio had answered "1x"
+    x, y = abs(a.in_units), abs(b.in_units)
+    nested = set(a.label) <= set(b.label) or set(b.label) <= set(a.label)
+    return bool(a.label and b.label) and nested and x > 0 and abs(x - y) <= 0.005 * max(x, y)
+
+
+# A question that measures a change over several years from the one it names ("since 2019").
+_SINCE = re.compile(r"\bsince\b|\bover\s+the\b|\bcumulative|\bsubsequent", re.IGNORECASE)
+
+
+def _skips_a_year(fill: Sequence[Operand], info: QuestionInfo) -> bool:
+    """A change for a question that names one year, measured against a year that is not the
+    one before it: the change "in 2023" is from 2022, not from 2021."""
+    if len(set(info.years)) != 1 or len(fill) != 2 or _SINCE.search(info.text):
+        return False
+    (asked,) = set(info.years)
+    years = [o.years for o in fill]
+    if any(len(y) != 1 for y in years) or asked not in (years[0][0], years[1][0]):
+        return False
+    return abs(years[0][0] - years[1][0]) > 1
+
+
+# A line or column that states a change ("Revenue % change", "Comparable sales growth").
+_A_CHANGE = frozenset({"change", "changes", "growth", "increase", "decrease"})
+
+
+def _states_a_change(operand: Operand) -> bool:
+    """An operand that is itself a change: its row label says so, or its column compares two
+    others ("% Change 2022 vs 2021")."""
+    return operand.comparison or not _A_CHANGE.isdisjoint(operand.label)
 
 
 def _one_line_twice(fill: Sequence[Operand]) -> bool:

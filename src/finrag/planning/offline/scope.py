@@ -34,11 +34,13 @@ __all__ = [
     "adjusted_lines",
     "asks_adjusted",
     "consolidated",
+    "mentioned",
     "names_more",
     "prefer_balances",
     "prefer_consolidated",
     "prefer_reported",
     "prefer_statement_lines",
+    "question_names",
     "whole_company",
 ]
 
@@ -70,6 +72,93 @@ _GENERIC = frozenset(
         "underlying",
     )
 )
+
+
+# A capitalized word with lower-case letters (no acronym), possibly possessive.
+_PROPER = re.compile(r"(?<![\w'’.-])([A-Z][a-z][\w&-]*)(?:['’]s?)?")
+# Capitalized words that name no one: the company, the period, how a question is written.
+_NO_NAME = frozenset(
+    [
+        "company",
+        "group",
+        "corporation",
+        "inc",
+        "fiscal",
+        "year",
+        "years",
+        "quarter",
+        "total",
+        "net",
+        "what",
+        "how",
+        "which",
+        "who",
+        "why",
+        "when",
+        "where",
+        "the",
+        "in",
+        "of",
+        "for",
+        "and",
+        "or",
+        "as",
+        "at",
+        "by",
+        "per",
+        "non",
+        "gross",
+        "adjusted",
+        "consolidated",
+    ]
+)
+_MONTH_NAMES = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
+def question_names(question: str, filers: Sequence[str]) -> tuple[str, ...]:
+    """The names the question writes, lower-cased: its capitalized words that open no
+    sentence ("Eliquis", "Comirnaty", "Europe"), without months, the filers' own names and words such
+    as "Company" or "Fiscal". Acronyms are left to the abbreviations (a filing may print
+    "COGS" spelled out); a possessive or plural "s" is dropped ("Kyocera's", "Americas")."""
+    found = [
+        m.group(1) for m in _PROPER.finditer(question) if not _opens_sentence(question, m.start())
+    ]
+    known = set(_NO_NAME) | _MONTH_NAMES
+    known.update(w for name in filers for w in name_terms(name))
+    names = (w.lower() for w in found)
+    return tuple(
+        dict.fromkeys(n.rstrip("s") for n in names if n not in known and n.rstrip("s") not in known)
+    )
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether position ``at`` starts a sentence ("Define EBITDA as ...", "Answer in USD")."""
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".?!:;"
+
+
+def mentioned(names: Sequence[str], chunks: Iterable[Chunk]) -> set[str]:
+    """The ``names`` (from :func:`question_names`) that the chunks' text, section or group
+    heading mention."""
+    if not names:
+        return set()
+    text = " ".join(" ".join((c.text, c.section, c.group)) for c in chunks).lower()
+    return {n for n in names if re.search(rf"\b{re.escape(n)}", text)}
 
 
 def consolidated(chunk: Chunk) -> bool:
@@ -243,14 +332,36 @@ def prefer_balances(operands: Sequence[Operand], info: QuestionInfo) -> list[Ope
     "July 29, 2023" (the balance). A line printed only for periods keeps them ("net income as
     of December 31, 2022" still reads the year). Of the 49 training questions that ask at a
     day, none uses a cell of a period column."""
+    operands = _without_openings(operands, info)
     if _AT_A_DAY.search(info.text) is None or durations(info.text):
-        return list(operands)
+        return operands
     balances = {o.label for o in operands if o.source == "table" and not durations(o.heading)}
     return [
         o
         for o in operands
         if o.source != "table" or o.label not in balances or not durations(o.heading)
     ]
+
+
+# A line of the balance a period opens with ("Cash and cash equivalents at beginning of year"),
+# and a question that asks for one.
+_OPENING_LINE = re.compile(r"\bbeginning\s+of\b|\bopening\b|\bstart\s+of\b", re.IGNORECASE)
+_ASKS_OPENING = re.compile(r"\bbeginning\b|\bopening\b|\bstart\b|\bbegan\b", re.IGNORECASE)
+
+
+def _without_openings(operands: Sequence[Operand], info: QuestionInfo) -> list[Operand]:
+    """The operands without opening balances, unless the question asks for one or nothing else
+    is left. An opening balance sits in the column of the period it opens, so it is the
+    balance at the end of the period before: American Express's cash flow statement prints
+    "Cash and cash equivalents at beginning of year | 2022 | 22,028", which is the balance at
+    December 31, 2021, and "What was cash and cash equivalents at December 31, 2022?" had read
+    it (0.53) instead of the year's closing $33,914 million."""
+    if _ASKS_OPENING.search(info.text):
+        return list(operands)
+    kept = [
+        o for o in operands if o.source != "table" or not _OPENING_LINE.search(" ".join(o.label))
+    ]
+    return kept or list(operands)
 
 
 # A measure the filer adjusts: its group or label says non-GAAP, or it is "core", "adjusted",

@@ -24,6 +24,8 @@ __all__ = [
     "full_year",
     "label_match",
     "label_stems",
+    "names_metric",
+    "qualifies",
     "rule_families",
     "stem",
     "table_op_named",
@@ -155,6 +157,15 @@ _NET_OF = frozenset({"change", "changes", "difference", "increase", "decrease", 
 _MONTH_BEFORE = re.compile(rf"{MONTH_NAME}\s*$")
 # a day written before its month: "as at 31 December 2019", "1 April"
 _MONTH_AFTER = re.compile(rf"^\s*{MONTH_NAME}(?:\s|,|$)")
+# A comparison with the period a year before the one named: "the three months ended July 2,
+# 2023 compared with the prior year period", "2022 versus the previous year", "year over year".
+_PRIOR_YEAR = re.compile(
+    r"\b(?:compared\s+(?:with|to)|versus|vs\.?|over|from|than|against)\s+(?:the\s+)?"
+    r"(?:prior|previous|preceding|last)[- ](?:fiscal\s+)?(?:year|period|quarter)"
+    r"|\byear[- ]over[- ]year\b|\byear[- ]ago\b",
+    re.IGNORECASE,
+)
+
 CUE_DENOMINATOR = frozenset({"of", "to", "by", "over", "against", "versus", "vs"})
 # "percentage of X", "portion of X": X is the whole (the denominator); "ratio of X to Y": X is
 # the numerator and Y, after "to", the denominator.
@@ -211,10 +222,13 @@ class QuestionInfo:
 
 def analyze(question: str) -> QuestionInfo:
     """Tokens, content stems with weights, years and non-year numbers of a question (a day
-    glued to its year, FinQA's "december 312012", is parted first)."""
+    glued to its year, FinQA's "december 312012", is parted first). A question comparing the
+    one year it names with the prior year period names that year too."""
     question = unglue_dates(question)
     tokens = tuple(words(question))
     years = tuple(years_in(question))
+    if len(set(years)) == 1 and _PRIOR_YEAR.search(question):
+        years = (*years, years[0] - 1)  # the year before is named too, by reference
     content: list[str] = []
     weights: dict[str, float] = {}
     for i, tok in enumerate(tokens):
@@ -276,6 +290,65 @@ def label_match(info: QuestionInfo, label_words: Iterable[str]) -> tuple[float, 
 def label_stems(label_words: Iterable[str]) -> frozenset[str]:
     """The content stems of a label (stop words and numbers left out)."""
     return _label_stems(tuple(label_words))
+
+
+def qualifies(info: QuestionInfo, label_words: Iterable[str]) -> str | None:
+    """A word of a label that qualifies the question's metric and that the question does not
+    say ("current" of "Total current liabilities" for "total liabilities"); generic words
+    ("net", "operating", "total") and numbers do not count. None when there is none."""
+    asked = {stem(t) for t in info.tokens}
+    for w in label_words:
+        if w in _STOP or w in _GENERIC or w[0].isdigit() or len(w) < 2:
+            continue
+        if stem(w) not in asked:
+            return w
+    return None
+
+
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+
+
+def names_metric(info: QuestionInfo, words: Iterable[str]) -> bool:
+    """Whether ``words`` (a row's label, group heading and column header) name the question's
+    metric: one of its content words other than a month and the generic "total", "net",
+    "cash", "income" ... . A month only dates the line ("Outstanding at December 31, 2022"
+    does not answer "How many employees did PepsiCo have as of December 31, 2022?"), and
+    "total" alone does not make "Total cash provided by operating activities" the "total
+    liabilities" asked. A question with no other content word is named by any match."""
+    metric = {
+        s
+        for t, s in zip(info.tokens, map(stem, info.tokens), strict=True)
+        if s in info.weights and t not in _GENERIC and t not in _MONTHS
+    }
+    found = _label_stems(tuple(words))
+    return not metric or not metric.isdisjoint(found)
 
 
 @lru_cache(maxsize=16384)

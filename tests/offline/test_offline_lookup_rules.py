@@ -1,0 +1,245 @@
+"""Which line answers, found by asking the six FinanceBench filings questions of our own
+(session 15): opening balances, counts, stated changes, the prior year, fiscal years, totals,
+a figure printed twice and the names a question writes. Each case is the shape of a filing's
+table, reduced to the lines that decide it."""
+
+from __future__ import annotations
+
+import pytest
+
+from finrag.documents.model import Chunk
+from finrag.dsl.executor import execute
+from finrag.planning.base import PlanRequest
+from finrag.planning.evidence import build_context
+from finrag.planning.offline import OfflinePlanner
+from finrag.planning.offline.candidates import durations
+from finrag.planning.offline.scope import mentioned, question_names
+from finrag.planning.offline.text import analyze, names_metric, qualifies
+from support import record_chunks
+
+
+def _value(
+    planner: OfflinePlanner, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
+) -> float | None:
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
+    if plan.program is None:
+        return None
+    return execute(plan.program, build_context(chunks)).value
+
+
+def _reason(
+    planner: OfflinePlanner, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
+) -> str:
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
+    assert plan.program is None, "expected an abstention"
+    return plan.abstain_reason or ""
+
+
+def test_an_opening_balance_is_not_the_balance_at_the_end(planner: OfflinePlanner) -> None:
+    """American Express's cash flow statement prints the year's opening cash in the 2022
+    column: it is the balance at December 31, 2021."""
+    flows = record_chunks(
+        [
+            ["(millions)", "2022", "2021"],
+            ["cash and cash equivalents at beginning of year", "22,028", "32,922"],
+            ["cash and cash equivalents at end of year", "$ 33,914", "$ 22,028"],
+        ],
+        record_id="AXP/99",
+    )
+    at_end = "What was cash and cash equivalents at December 31, 2022?"
+    assert _value(planner, at_end, flows) == 33914.0
+    at_start = "What was cash and cash equivalents at the beginning of 2022?"
+    assert _value(planner, at_start, flows) == 22028.0
+
+
+def test_how_many_reads_no_amount_of_money(planner: OfflinePlanner) -> None:
+    """ "How many employees" is a count: "Salaries and employee benefits" is no answer."""
+    expenses = record_chunks(
+        [
+            ["(millions)", "2022", "2021"],
+            ["salaries and employee benefits", "$ 7,252", "$ 6,240"],
+            ["marketing", "5,458", "5,291"],
+        ],
+        record_id="AXP/49",
+    )
+    question = "How many employees did the company have at the end of 2022?"
+    assert _value(planner, question, expenses) is None
+    # "how many millions of dollars" asks for money
+    money = "How many millions of dollars were salaries and employee benefits in 2022?"
+    assert _value(planner, money, expenses) == 7252.0
+
+
+def test_no_relative_change_of_lines_that_are_changes(planner: OfflinePlanner) -> None:
+    """Best Buy's segment tables print "Revenue % change"; the percentage change of two such
+    lines (International's and the company's) is no figure of the report."""
+    company = record_chunks(
+        [["", "six months ended july 29 , 2023"], ["revenue % change", "(9.2)%"]],
+        record_id="BBY/16",
+    )
+    international = record_chunks(
+        [["", "six months ended july 29 , 2023"], ["revenue % change", "(10.2)%"]],
+        record_id="BBY/18",
+    )
+    question = (
+        "What was the percentage change in revenue for the six months ended July 29, 2023 "
+        "compared to the prior year?"
+    )
+    assert _value(planner, question, [*international, *company]) is None
+
+
+def test_the_prior_year_period_is_named_by_reference() -> None:
+    info = analyze(
+        "What was the percentage change in total revenues for the three months ended July 2, "
+        "2023 compared with the prior year period?"
+    )
+    assert info.years == (2023, 2022)
+    assert analyze("How did sales grow year over year in 2022?").years == (2022, 2021)
+    # a label's "prior period" is no comparison
+    assert analyze("What were additions for tax positions of a prior period in 2019?").years == (
+        2019,
+    )
+
+
+def test_a_change_against_the_prior_year_period(planner: OfflinePlanner) -> None:
+    """Pfizer's 10-Q: the quarter against the same quarter a year before, which the question
+    names only as "the prior year period"."""
+    revenues = record_chunks(
+        [
+            ["(millions)", "three months ended july 2 , 2023", "three months ended july 3 , 2022"],
+            ["revenues", "$ 12,734", "$ 27,742"],
+            ["cost of sales", "3,237", "9,015"],
+        ],
+        record_id="PFE/38",
+    )
+    # the quarter's revenues again, in a table of the quarter alone (its geographic split)
+    again = record_chunks(
+        [["(millions)", "three months ended july 2 , 2023"], ["total revenues", "$ 12,734"]],
+        record_id="PFE/39",
+    )
+    question = (
+        "What was the percentage change in total revenues for the three months ended July 2, "
+        "2023 compared with the prior year period?"
+    )
+    chunks = [*again, *revenues]
+    assert _value(planner, question, chunks) == pytest.approx(12734 / 27742 - 1)
+
+
+def test_a_fiscal_year_named_by_its_number_lasts_twelve_months() -> None:
+    assert durations("What was diluted earnings per share for fiscal 2023?") == {12}
+    assert durations("What were net sales in the fourth quarter of fiscal 2023?") == {3}
+    assert durations("FY2022 revenue") == {12}
+    assert durations("revenue in 2022") == frozenset()
+
+
+def test_a_fiscal_year_reads_the_year_s_column_not_the_quarter_s(
+    planner: OfflinePlanner,
+) -> None:
+    """Ulta's earnings release prints the quarter and the fiscal year side by side."""
+    highlights = record_chunks(
+        [
+            ["(dollars in millions)", "13 Weeks Ended January 28, 2023", "52 Weeks Ended January 28, 2023"],
+            ["net sales", "$ 3,226.8", "$ 10,208.6"],
+            ["diluted earnings per share", "$ 6.68", "$ 24.01"],
+        ],
+        record_id="ULTA/1",
+    )  # fmt: skip
+    # FinanceBench names Ulta's year ended January 28, 2023 by its end date's year
+    assert _value(planner, "What was diluted earnings per share for fiscal 2023?", highlights) == (
+        24.01
+    )
+    quarter = "What was diluted earnings per share in the fourth quarter of fiscal 2023?"
+    assert _value(planner, quarter, highlights) == 6.68
+
+
+def test_a_change_in_a_year_is_against_the_year_before(planner: OfflinePlanner) -> None:
+    """Ulta's highlights print three years of comparable sales; the growth "in fiscal 2022"
+    is not measured against fiscal 2020."""
+    rates = record_chunks(
+        [
+            ["", "fiscal 2022", "fiscal 2020"],
+            ["comparable sales", "15.6%", "(17.9)%"],
+        ],
+        record_id="ULTA/2",
+    )
+    assert _value(planner, "What was the change in comparable sales in fiscal 2022?", rates) is None
+
+
+def test_metric_words_name_a_line_and_qualifiers_are_seen() -> None:
+    info = analyze("How many employees did PepsiCo have as of December 31, 2022?")
+    assert not names_metric(info, ("outstanding", "at", "december", "31", "2022"))
+    liabilities = analyze("What were total liabilities at July 29, 2023?")
+    total_cash = ("total", "cash", "provided", "by", "used", "in", "operating", "activities")
+    assert not names_metric(liabilities, total_cash)
+    assert names_metric(liabilities, ("total", "liabilities"))
+    assert qualifies(liabilities, ("total", "current", "liabilities")) == "current"
+    assert qualifies(liabilities, ("total", "liabilities")) is None
+
+
+def test_a_total_is_the_total_of_the_metric_asked(planner: OfflinePlanner) -> None:
+    """Best Buy's balance sheet prints no total of liabilities: neither its current
+    liabilities' total nor the cash flow statement's "Total cash provided by operating
+    activities" (under "Changes in operating assets and liabilities") answers."""
+    sheet = record_chunks(
+        [
+            ["", "july 29 , 2023"],
+            ["total current liabilities", "8,433"],
+            ["total assets", "15,318"],
+        ],
+        record_id="BBY/3",
+    )
+    flows = record_chunks(
+        [["", "july 29 , 2023"], ["total cash provided by ( used in ) operating activities", "181"]],
+        record_id="BBY/6",
+    )  # fmt: skip
+    chunks = [*sheet, *flows]
+    assert _value(planner, "What were total liabilities at July 29, 2023?", chunks) is None
+    assert _value(planner, "What were total assets at July 29, 2023?", chunks) == 15318.0
+
+
+def test_one_figure_rounded_where_it_is_printed_again_is_not_divided_by_itself(
+    planner: OfflinePlanner,
+) -> None:
+    """American Express prints Card Member loans in millions and again in billions."""
+    loans = record_chunks(
+        [["(millions)", "2022"], ["card member loans", "107,964"]], record_id="AXP/44"
+    )
+    billions = record_chunks(
+        [["", "2022"], ["card member loans ( billions )", "$ 108.0"]], record_id="AXP/51"
+    )
+    question = "What was the ratio of card member loans to total assets at December 31, 2022?"
+    assert _value(planner, question, [*loans, *billions]) is None
+
+
+def test_question_names_leave_out_months_filers_and_generic_words() -> None:
+    question = "What was Eliquis revenue for the six months ended July 2, 2023, for the Company?"
+    assert question_names(question, ()) == ("eliqui",)
+    assert question_names("What were Boeing's revenues in 2022?", ("THE BOEING COMPANY",)) == ()
+    assert question_names("What were Boeing's revenues in 2022?", ()) == ("boeing",)
+    assert question_names("What was COGS in 2019?", ()) == ()  # acronyms: the abbreviations
+    # words that open a sentence are no names
+    assert question_names("What is EBITDA? Define EBITDA as X. Answer in USD millions.", ()) == ()
+
+
+PFIZER = ("PFIZER INC.",)
+
+
+def test_a_named_product_must_be_in_the_line_read(planner: OfflinePlanner) -> None:
+    """Pfizer's 10-Q: "What was Eliquis revenue ...?" had read total revenues (0.84) when the
+    product table was retrieved alongside it; the line read must mention Eliquis."""
+    totals = record_chunks(
+        [["(millions)", "six months ended july 2 , 2023"], ["revenues", "$ 31,015"]],
+        record_id="PFE/38",
+    )
+    products = record_chunks(
+        [["(millions)", "six months ended july 2 , 2023"], ["eliquis", "3,636"]],
+        record_id="PFE/42",
+    )
+    chunks = [*totals, *products]
+    assert mentioned(("eliqui",), products) == {"eliqui"}
+    question = "What was Eliquis revenue for the six months ended July 2, 2023?"
+    assert _value(planner, question, chunks, PFIZER) == 3636.0
+    # evidence that never mentions the product gives no figure of it
+    paxlovid = "What was Paxlovid revenue for the six months ended July 2, 2023?"
+    assert "paxlovid" in _reason(planner, paxlovid, chunks, PFIZER)
+    # without the filer's name a capitalized word may be the company's own, so no rule
+    assert _value(planner, paxlovid, chunks) == 31015.0
