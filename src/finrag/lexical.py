@@ -14,6 +14,7 @@ from functools import lru_cache
 
 __all__ = [
     "MONTH_NAME",
+    "MONTH_WORDS",
     "NUMERIC_DATE",
     "WORD",
     "has_run",
@@ -29,6 +30,12 @@ __all__ = [
 WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 #: A month's name, full or short, with an abbreviation's full stop ("dec.", "Sept").
 MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: The months' names as words, full and short ("december", "dec", "sept").
+MONTH_WORDS = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec"
+))  # fmt: skip
 #: A date written in figures, month first ("12/31/10", "12/31/2010"); group 3 is the year.
 NUMERIC_DATE = re.compile(
     r"(?<![\d/.])(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/((?:19|20)?\d\d)(?![\d/])"

@@ -12,8 +12,8 @@ from finrag.dsl.executor import execute
 from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
-from finrag.planning.offline.candidates import durations
-from finrag.planning.offline.scope import mentioned, question_names
+from finrag.planning.offline.candidates import durations, operands_from
+from finrag.planning.offline.scope import less_named, mentioned, question_names
 from finrag.planning.offline.text import analyze, names_metric, qualifies
 from support import record_chunks
 
@@ -243,3 +243,40 @@ def test_a_named_product_must_be_in_the_line_read(planner: OfflinePlanner) -> No
     assert "paxlovid" in _reason(planner, paxlovid, chunks, PFIZER)
     # without the filer's name a capitalized word may be the company's own, so no rule
     assert _value(planner, paxlovid, chunks) == 31015.0
+
+
+def _in(section: str, chunks: list[Chunk]) -> list[Chunk]:
+    return [c.model_copy(update={"section": section}) for c in chunks]
+
+
+def test_a_line_printed_in_two_tables_is_read_from_the_one_naming_more(
+    planner: OfflinePlanner,
+) -> None:
+    """Boeing prints a row per segment in its revenue table and again in a table of research
+    and development by segment; "Defense, Space & Security revenues" names the first."""
+    head = ["(dollars in millions)", "2022", "2021"]
+    revenues = record_chunks(
+        [head, ["defense , space & security", "23,162", "26,540"]], record_id="BA/24"
+    )
+    research = record_chunks(
+        [head, ["defense , space & security", "945", "818"]], record_id="BA/28"
+    )
+    chunks = [*_in("Research and Development", research), *_in("Revenues", revenues)]
+    info = analyze("What were Defense, Space & Security revenues in 2022?")
+    operands = operands_from(chunks, info)
+    dropped = {operands[i].in_units for i in less_named(operands, chunks, info)}
+    assert dropped == {945e6, 818e6}
+    question = (
+        "What was the percentage change in Defense, Space & Security revenues from 2021 to 2022?"
+    )
+    # the two tables make it a close call (the confidence is low), but the figures read are
+    # the revenues, and the research table's are rejected
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=chunks)
+    )
+    assert plan.program is not None
+    assert execute(plan.program, build_context(chunks)).value == pytest.approx(23162 / 26540 - 1)
+    assert any("names less of the question" in e for e in plan.errors)
+    # a question naming neither table's words takes no side
+    plain = analyze("What was Defense, Space & Security in 2022?")
+    assert less_named(operands_from(chunks, plain), chunks, plain) == set()

@@ -19,6 +19,7 @@ from finrag.documents.model import Chunk, ChunkKind, ParsedNumber
 from finrag.documents.numbers import find_numbers, normalise_text
 from finrag.dsl.ast import Literal, Ref
 from finrag.dsl.units import Kind, Quantity, Scale
+from finrag.lexical import MONTH_WORDS
 from finrag.planning.evidence import aggregate_cells, is_comparison_header
 
 from .text import (
@@ -190,34 +191,7 @@ def _is_year(number: ParsedNumber) -> bool:
     return number.kind is Kind.NONE or (number.kind is Kind.PERCENT and "," not in number.text)
 
 
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
+_MONTHS = MONTH_WORDS
 
 
 # words after which a bare whole number refers to a place in the filing: "see note 8 on page

@@ -46,6 +46,7 @@ from .programs import Candidate, answer_kind_for
 from .scope import (
     adjusted_lines,
     asks_adjusted,
+    less_named,
     mentioned,
     prefer_balances,
     prefer_consolidated,
@@ -69,6 +70,8 @@ from .text import (
 __all__ = ["OfflinePlanner"]
 
 _MAX_TRIES = 5
+# Candidates read from lines the question does not name are passed over among this many.
+_MAX_CANDIDATES = 40
 _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a report
 # A ratio of two reported figures outside [1e-4, 1e4] divides numbers of different scales
 # (a count by an amount in millions); the training questions' ratios lie in [0.01, 9,400].
@@ -285,10 +288,20 @@ class OfflinePlanner:
             return self._abstain(f"the evidence has {what} for the likely programs")
         context = build_context(evidence)
         by_id = {c.id: c for c in evidence}
+        dropped = {id(scored.operands[i]) for i in less_named(scored.operands, evidence, info)}
         errors: list[str] = []
-        for i, cand in enumerate(scored.candidates[:_MAX_TRIES]):
+        tries = 0
+        for i, cand in enumerate(scored.candidates[:_MAX_CANDIDATES]):
+            # a reading of the wrong lines is passed over without counting as a try
+            excluded = _unnamed(cand, names, by_id) or _less_named(cand, dropped)
+            if excluded:
+                errors.append(f"{to_string(_program(cand, info))}: {excluded}")
+                continue
+            if tries == _MAX_TRIES:
+                break
+            tries += 1
             program = _program(cand, info)
-            problem = _check(program, cand, info, context) or _unnamed(cand, names, by_id)
+            problem = _check(program, cand, info, context)
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
                 continue
@@ -447,6 +460,10 @@ class OfflinePlanner:
                 )
             )
         ]
+        if keep:
+            # a line printed in two tables is read from the one that names more of the question
+            dropped = less_named(scored.operands, evidence, info)
+            keep = [i for i in keep if i not in dropped] or keep
         if keep and names:
             # the line read must be the named product's, segment's or place's
             by_id = {c.id: c for c in evidence}
@@ -584,6 +601,16 @@ def _check(
         # "What was comparable sales growth in fiscal 2023?" had subtracted fiscal 2020's rate
         # from fiscal 2022's (Ulta's highlights print three years)
         return "it compares the year asked with one that is not the year before"
+    if (
+        cand.sketch.family == "diff"
+        and all(_states_a_change(o) for o in cand.fill)
+        and cand.fill[0].years == cand.fill[1].years
+        and not _COMPARES_TWO.search(info.text)
+    ):
+        # Best Buy's "Domestic comparable sales change for the three months" had subtracted
+        # International's stated change from the Domestic one; a change of one period is
+        # read, unless the question sets two against each other ("the difference between")
+        return "it subtracts two changes of one period, and the question compares none"
     if cand.sketch.family == "change" and all(_states_a_change(o) for o in cand.fill):
         # Best Buy's "percentage change in revenue for the six months" had divided the
         # difference of two "Revenue % change" lines (International's and the company's)
@@ -629,8 +656,18 @@ def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> 
 
 
 def _all_named(fill: Sequence[Operand], info: QuestionInfo) -> bool:
-    """Every operand's line (label or group heading) names the question's metric."""
-    return all(names_metric(info, (*o.label, *o.group)) for o in fill)
+    """Every operand's line (label or group heading) names the question's metric, or is a
+    table's "Total" row (what it totals is in the table's caption)."""
+    return all(set(o.label) <= {"total"} or names_metric(info, (*o.label, *o.group)) for o in fill)
+
+
+def _less_named(cand: Candidate, dropped: set[int]) -> str | None:
+    """A program that reads a line from a table naming less of the question than another
+    table printing the same line (:func:`.scope.less_named`)."""
+    worse = [o for o in cand.fill if id(o) in dropped]
+    if not worse:
+        return None
+    return f"it reads {worse[0].text[:50]} from a table that names less of the question"
 
 
 def _total_of(operand: Operand, info: QuestionInfo) -> bool:
@@ -724,6 +761,12 @@ def _skips_a_year(fill: Sequence[Operand], info: QuestionInfo) -> bool:
         return False
     return abs(years[0][0] - years[1][0]) > 1
 
+
+# A question that sets two figures against each other.
+_COMPARES_TWO = re.compile(
+    r"\bdifference\b|\bthan\b|\bcompared?\b|\bversus\b|\bvs\b|\bbetween\b|\bgap\b|\bexceed",
+    re.IGNORECASE,
+)
 
 # A line or column that states a change ("Revenue % change", "Comparable sales growth").
 _A_CHANGE = frozenset({"change", "changes", "growth", "increase", "decrease"})

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from finrag.documents.filer import name_terms
 from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.units import Kind
-from finrag.lexical import has_run, written_words
+from finrag.lexical import MONTH_WORDS, has_run, written_words
 
 from .candidates import Operand, dates_or_scales, durations
 from .text import QuestionInfo, stem, words
@@ -34,6 +34,7 @@ __all__ = [
     "adjusted_lines",
     "asks_adjusted",
     "consolidated",
+    "less_named",
     "mentioned",
     "names_more",
     "prefer_balances",
@@ -74,71 +75,35 @@ _GENERIC = frozenset(
 )
 
 
-# A capitalized word with lower-case letters (no acronym), possibly possessive.
-_PROPER = re.compile(r"(?<![\w'’.-])([A-Z][a-z][\w&-]*)(?:['’]s?)?")
+# A capitalized word with lower-case letters, or an acronym of two or more capitals
+# ("PBNA", "EMEA"), possibly possessive or plural.
+_PROPER = re.compile(r"(?<![\w'’.&-])([A-Z][a-z][\w&-]*|[A-Z][A-Z&]+(?=s?\b|['’]))(?:['’]s?)?")
+# Acronyms of measures, periods and currencies, which name no product, segment or place
+# (a report may print them spelled out: "earnings per share").
+_MEASURES = frozenset((
+    "us", "usa", "uk", "eu", "fy", "yoy", "gaap", "eps", "ebit", "ebitda", "ebitdar", "roe",
+    "roa", "roic", "roce", "cogs", "sg&a", "r&d", "d&a", "pp&e", "usd", "eur", "gbp", "jpy",
+    "cny", "rmb", "ceo", "cfo", "ttm", "ltm", "fcf", "ocf", "capex", "opex", "nav", "aum",
+    "bps", "ytd", "qtd", "h1", "h2", "q1", "q2", "q3", "q4", "ipo", "m&a"
+))  # fmt: skip
 # Capitalized words that name no one: the company, the period, how a question is written.
-_NO_NAME = frozenset(
-    [
-        "company",
-        "group",
-        "corporation",
-        "inc",
-        "fiscal",
-        "year",
-        "years",
-        "quarter",
-        "total",
-        "net",
-        "what",
-        "how",
-        "which",
-        "who",
-        "why",
-        "when",
-        "where",
-        "the",
-        "in",
-        "of",
-        "for",
-        "and",
-        "or",
-        "as",
-        "at",
-        "by",
-        "per",
-        "non",
-        "gross",
-        "adjusted",
-        "consolidated",
-    ]
-)
-_MONTH_NAMES = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_NO_NAME = frozenset((
+    "company", "group", "corporation", "inc", "fiscal", "year", "years", "quarter", "total",
+    "net", "what", "how", "which", "who", "why", "when", "where", "the", "in", "of", "for",
+    "and", "or", "as", "at", "by", "per", "non", "gross", "adjusted", "consolidated"
+))  # fmt: skip
 
 
 def question_names(question: str, filers: Sequence[str]) -> tuple[str, ...]:
     """The names the question writes, lower-cased: its capitalized words that open no
-    sentence ("Eliquis", "Comirnaty", "Europe"), without months, the filers' own names and words such
-    as "Company" or "Fiscal". Acronyms are left to the abbreviations (a filing may print
-    "COGS" spelled out); a possessive or plural "s" is dropped ("Kyocera's", "Americas")."""
+    sentence ("Eliquis", "Comirnaty", "Europe") and its acronyms ("PBNA", "EMEA"), without
+    months, the filers' own names, words such as "Company" or "Fiscal" and the acronyms of
+    measures ("EPS", "COGS": a report may print them spelled out); a possessive or plural "s"
+    is dropped ("Kyocera's", "Americas")."""
     found = [
         m.group(1) for m in _PROPER.finditer(question) if not _opens_sentence(question, m.start())
     ]
-    known = set(_NO_NAME) | _MONTH_NAMES
+    known = set(_NO_NAME) | MONTH_WORDS | _MEASURES
     known.update(w for name in filers for w in name_terms(name))
     names = (w.lower() for w in found)
     return tuple(
@@ -214,9 +179,7 @@ def prefer_statement_lines(
     asked = set(info.content)
 
     def naming(o: Operand) -> set[str]:
-        section = by_id[o.row_key].section if o.row_key in by_id else ""
-        said = (*o.context, *o.group, *words(section))
-        return {stem(w) for w in said if not dates_or_scales(w)} & asked
+        return _naming(o, by_id, asked)
 
     named = [_Line(set(o.years), naming(o), o.in_units, o.quantity.kind) for o in lines]
     return [
@@ -224,6 +187,46 @@ def prefer_statement_lines(
         for o in operands
         if o.source != "table" or statement(o) or not _dominated(o, naming(o), named)
     ]
+
+
+def _naming(o: Operand, by_id: Mapping[str, Chunk], asked: set[str]) -> set[str]:
+    """The question's content stems that an operand's row label, group heading, column header
+    or table section say."""
+    section = by_id[o.row_key].section if o.row_key in by_id else ""
+    said = (*o.context, *o.group, *words(section))
+    return {stem(w) for w in said if not dates_or_scales(w)} & asked
+
+
+def less_named(
+    operands: Sequence[Operand], chunks: Sequence[Chunk], info: QuestionInfo
+) -> set[int]:
+    """The indices of table cells that another table prints under the same row label, for the
+    same period, with another figure, in a table that names more of the question (its section
+    or headings): Boeing prints "Defense, Space & Security" for 2021 in its revenue table
+    (26,540, section "Revenues") and in a table of research and development by segment (818);
+    "the percentage change in Defense, Space & Security revenues" had divided the latter."""
+    by_id = {c.id: c for c in chunks}
+    asked = set(info.content)
+    rows: dict[tuple[tuple[str, ...], tuple[int, ...], Kind], list[int]] = {}
+    for i, o in enumerate(operands):
+        if o.source == "table" and o.label:
+            rows.setdefault((o.label, o.years, o.quantity.kind), []).append(i)
+    out: set[int] = set()
+    for same in rows.values():
+        tables = {i: operands[i].row_key.rpartition(":")[0] for i in same}
+        if len(set(tables.values())) < 2:
+            continue  # one table's blocks (a year each) are the model's to tell apart
+        # what the tables are about, not the period ("Fiscal 2018" heading a block)
+        names = {i: _naming(operands[i], by_id, asked) - _GENERIC for i in same}
+        for i in same:
+            if any(
+                tables[j] != tables[i]
+                and names[j] > names[i]
+                and operands[j].in_units != operands[i].in_units
+                for j in same
+            ):
+                out.add(i)
+    return out
 
 
 class _Line(NamedTuple):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from finrag.documents.numbers import find_numbers
-from finrag.lexical import MONTH_NAME, NUMERIC_DATE, stem, unglue_dates, words
+from finrag.lexical import MONTH_NAME, MONTH_WORDS, NUMERIC_DATE, stem, unglue_dates, words
 
 __all__ = [
     "CUE_NAMES",
@@ -305,47 +305,17 @@ def qualifies(info: QuestionInfo, label_words: Iterable[str]) -> str | None:
     return None
 
 
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
-
-
 def names_metric(info: QuestionInfo, words: Iterable[str]) -> bool:
     """Whether ``words`` (a row's label, group heading and column header) name the question's
-    metric: one of its content words other than a month and the generic "total", "net",
-    "cash", "income" ... . A month only dates the line ("Outstanding at December 31, 2022"
-    does not answer "How many employees did PepsiCo have as of December 31, 2022?"), and
-    "total" alone does not make "Total cash provided by operating activities" the "total
-    liabilities" asked. A question with no other content word is named by any match."""
+    metric: one of its content words other than a month and "total". A month only dates the
+    line ("Outstanding at December 31, 2022" does not answer "How many employees did PepsiCo
+    have as of December 31, 2022?"), and "total" alone does not make "Total cash provided by
+    operating activities" the "total liabilities" asked. A question with no other content
+    word is named by any match."""
     metric = {
         s
         for t, s in zip(info.tokens, map(stem, info.tokens), strict=True)
-        if s in info.weights and t not in _GENERIC and t not in _MONTHS
+        if s in info.weights and t != "total" and t not in MONTH_WORDS
     }
     found = _label_stems(tuple(words))
     return not metric or not metric.isdisjoint(found)
