@@ -13,6 +13,7 @@ from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import durations, operands_from
+from finrag.planning.offline.planner import _one_line_twice
 from finrag.planning.offline.scope import less_named, mentioned, question_names
 from finrag.planning.offline.text import analyze, names_metric, qualifies
 from support import record_chunks
@@ -280,3 +281,39 @@ def test_a_line_printed_in_two_tables_is_read_from_the_one_naming_more(
     # a question naming neither table's words takes no side
     plain = analyze("What was Defense, Space & Security in 2022?")
     assert less_named(operands_from(chunks, plain), chunks, plain) == set()
+
+
+def test_two_dates_of_one_year_run_from_the_earlier(planner: OfflinePlanner) -> None:
+    """Best Buy's 10-Q balance sheet: the quarter end and the fiscal year end before it, both
+    in 2023. The change "from January 28, 2023 to July 29, 2023" is July's less January's."""
+    sheet = record_chunks(
+        [["", "July 29, 2023", "January 28, 2023"], ["cash and cash equivalents", "$ 1,093", "$ 1,874"]],
+        record_id="BBY/8",
+    )  # fmt: skip
+    question = (
+        "What was the change in cash and cash equivalents from January 28, 2023 to July 29, 2023?"
+    )
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=sheet)
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(sheet)).value == -781.0
+
+
+def test_an_average_adds_no_figure_twice() -> None:
+    """Boeing prints its total revenues in two tables; "the average total revenues from 2020
+    to 2022" had added 2020's twice (66,608 + 58,158 + 58,158)."""
+    head = ["(dollars in millions)", "2022", "2021", "2020"]
+    summary = record_chunks(
+        [head, ["total revenues", "66,608", "62,286", "58,158"]], record_id="BA/55"
+    )
+    segments = record_chunks(
+        [head, ["total revenues", "66,608", "62,286", "58,158"]], record_id="BA/62"
+    )
+    info = analyze("what was the average total revenues from 2020 to 2022?")
+    ops = operands_from([*summary, *segments], info)
+    by = {(o.row_key.split(":")[0], o.years): o for o in ops}
+    (one, two) = sorted({k[0] for k in by})
+    twice = [by[(one, (2022,))], by[(one, (2020,))], by[(two, (2020,))]]
+    assert _one_line_twice(twice)
+    assert not _one_line_twice([by[(one, (2022,))], by[(one, (2021,))], by[(two, (2020,))]])

@@ -13,6 +13,7 @@ model produced it; ``prompt_hash`` stays ``None`` (there is no prompt).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ from finrag.errors import DSLError
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
 from ..formulas import Formula, asked_formula
-from .candidates import OPERAND_FEATURES, Operand, operands_from
+from .candidates import OPERAND_FEATURES, Operand, month_days, operands_from, period_date
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .formula_plan import asks_formula_alone, ground, states_composite
@@ -78,8 +79,8 @@ _MAX_CHANGE = 50.0  # a |percent change| above 5,000% is implausible for a repor
 _RATIO_RANGE = (1e-4, 1e4)
 # Sketch families whose two operands must be two figures (a difference, a change, a ratio).
 _TWO_FIGURES = frozenset({"diff", "change", "ratio"})
-# Sums and averages of two figures that are one line printed twice (:func:`_one_line_twice`).
-_SAME_LINE_TWICE = frozenset({"sum2", "avg2"})
+# Sums and averages of figures two of which are one line printed twice (:func:`_one_line_twice`).
+_SAME_LINE_TWICE = frozenset({"sum", "avg"})
 # A lookup is one number read as the answer: it must be clearly named by the evidence.
 _LOOKUP_FLOOR = 0.5
 # A ratio read from the row that states it, for the year asked: a rule, not a model score.
@@ -293,7 +294,9 @@ class OfflinePlanner:
         tries = 0
         for i, cand in enumerate(scored.candidates[:_MAX_CANDIDATES]):
             # a reading of the wrong lines is passed over without counting as a try
-            excluded = _unnamed(cand, names, by_id) or _less_named(cand, dropped)
+            excluded = (
+                _misread(cand, info) or _unnamed(cand, names, by_id) or _less_named(cand, dropped)
+            )
             if excluded:
                 errors.append(f"{to_string(_program(cand, info))}: {excluded}")
                 continue
@@ -581,14 +584,22 @@ def _check(
     value = result.value
     if not math.isfinite(value):
         return "the result is not a finite number"
-    if (cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill)) or (
-        cand.sketch.name in _SAME_LINE_TWICE and _one_line_twice(cand.fill)
-    ):
-        a, b = cand.fill
-        return f"it combines one figure with itself ({a.text[:50]}; {b.text[:50]})"
     low, high = _RATIO_RANGE
     if cand.sketch.family == "ratio" and value != 0 and not low <= abs(value) <= high:
         return f"a ratio of {value:.3g} is implausible (the operands' scales differ)"
+    if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
+        return f"a change of {value:.0%} is implausible"
+    return None
+
+
+def _misread(cand: Candidate, info: QuestionInfo) -> str | None:
+    """A reading of lines that no program of the question combines this way, told from the
+    operands alone (no execution): the planner passes over it without spending a try."""
+    if (cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill)) or (
+        cand.sketch.family in _SAME_LINE_TWICE and _one_line_twice(cand.fill)
+    ):
+        a, b = cand.fill[:2]
+        return f"it combines one figure with itself ({a.text[:50]}; {b.text[:50]})"
     if cand.sketch.name == "ratio" and all(o.quantity.kind is Kind.PERCENT for o in cand.fill):
         # no training program divides one rate by another; "what percent of X occurred in Q4"
         # had been answered with 4.6% / 23.9% of two unrelated lines
@@ -597,6 +608,10 @@ def _check(
         # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
         # liabilities and a cash flow line: a total asked by name adds lines of that name
         return "it adds lines that are not of the total asked"
+    if cand.sketch.family in ("diff", "change") and _earlier_first(cand.fill, info):
+        # "the change in cash from January 28, 2023 to July 29, 2023" had read +781 (the
+        # January balance less July's): two dates of one year are ordered by the dates
+        return "it subtracts the later of the two dates asked from the earlier"
     if cand.sketch.family in ("diff", "change") and _skips_a_year(cand.fill, info):
         # "What was comparable sales growth in fiscal 2023?" had subtracted fiscal 2020's rate
         # from fiscal 2022's (Ulta's highlights print three years)
@@ -615,8 +630,6 @@ def _check(
         # Best Buy's "percentage change in revenue for the six months" had divided the
         # difference of two "Revenue % change" lines (International's and the company's)
         return "it takes the relative change of figures that are already changes"
-    if cand.sketch.family == "change" and abs(value) > _MAX_CHANGE:
-        return f"a change of {value:.0%} is implausible"
     return _unasked_ratio(cand, info)
 
 
@@ -746,6 +759,18 @@ def _one_figure_twice(fill: Sequence[Operand]) -> bool:
     return bool(a.label and b.label) and nested and x > 0 and abs(x - y) <= 0.005 * max(x, y)
 
 
+def _earlier_first(fill: Sequence[Operand], info: QuestionInfo) -> bool:
+    """A difference or change whose first operand is dated before its second, both in one
+    year and both dates written in the question (a 10-Q's quarter end and the fiscal year end
+    before it); the change runs from the earlier date to the later."""
+    if len(fill) != 2 or not all(o.source == "table" for o in fill):
+        return False
+    first, second = period_date(fill[0]), period_date(fill[1])
+    if first is None or second is None or first[0] != second[0] or first == second:
+        return False
+    return {first[1:], second[1:]} <= month_days(info.text) and first < second
+
+
 # A question that measures a change over several years from the one it names ("since 2019").
 _SINCE = re.compile(r"\bsince\b|\bover\s+the\b|\bcumulative|\bsubsequent", re.IGNORECASE)
 
@@ -779,10 +804,13 @@ def _states_a_change(operand: Operand) -> bool:
 
 
 def _one_line_twice(fill: Sequence[Operand]) -> bool:
-    """Two operands of one line: the same value, period and label, printed in two places
-    (American Express's "Card Member loans | 2022 | 107,964" on pages 44 and 107), whose sum
-    or average is no figure of the report."""
-    return _one_figure_twice(fill) and fill[0].label == fill[1].label
+    """Two of the operands are one line: the same value, period and label, printed in two
+    places (American Express's "Card Member loans | 2022 | 107,964" on pages 44 and 107),
+    whose sum or average is no figure of the report; Boeing's "average total revenues from
+    2020 to 2022" had added its 2020 revenues twice, from two tables."""
+    return any(
+        _one_figure_twice((a, b)) and a.label == b.label for a, b in itertools.combinations(fill, 2)
+    )
 
 
 def _low_reason(cand: Candidate, p: float, threshold: float, scored: Scored) -> str:
