@@ -129,6 +129,11 @@ def test_a_fiscal_year_named_by_its_number_lasts_twelve_months() -> None:
     assert durations("What was diluted earnings per share for fiscal 2023?") == {12}
     assert durations("What were net sales in the fourth quarter of fiscal 2023?") == {3}
     assert durations("FY2022 revenue") == {12}
+    assert durations("revenue in the fiscal 2019 third quarter") == {3}
+    assert durations("Q4 FY2023 revenue") == {3}
+    # the year's total and its fourth quarter
+    both = "What percent of the repurchases for FY 2023 occurred in Q4 of FY2023?"
+    assert durations(both) == {3, 12}
     assert durations("revenue in 2022") == frozenset()
 
 

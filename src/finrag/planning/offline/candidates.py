@@ -169,13 +169,31 @@ _DURATIONS = tuple(
 _FISCAL_YEAR = re.compile(r"\b(?:fiscal(?:\s+year)?|fy)\s*'?(?:19|20)?\d\d\b", re.IGNORECASE)
 
 
+# What makes a fiscal year only the year a shorter period belongs to: "the fourth quarter of
+# fiscal 2023", "Q4 of FY2023", "the first six months of fiscal 2023".
+_PART_OF = re.compile(
+    r"(?:quarter|q[1-4]|half|months?|weeks?)\s+(?:(?:of|in)\s+)?(?:the\s+)?$", re.IGNORECASE
+)
+# ... or a quarter named right after it: "the fiscal 2019 third quarter", "FY2023 Q4".
+_QUARTER_AFTER = re.compile(
+    r"^\s*(?:(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter|q[1-4])\b", re.IGNORECASE
+)
+
+
 @lru_cache(maxsize=4096)
 def durations(text: str) -> frozenset[int]:
     """The lengths in months of the periods ``text`` names ("three months ended" 3, "second
-    quarter" 3, "six months ended" 6, "year ended" 12, "fiscal 2023" 12 unless a quarter of it
-    is named); empty when it names none."""
+    quarter" 3, "six months ended" 6, "year ended" 12, "fiscal 2023" 12 unless it only says
+    which year a quarter is of, "the fourth quarter of fiscal 2023"); empty when it names
+    none. "What percent of the repurchases for FY 2023 occurred in Q4 of FY2023?" names both
+    the year and its fourth quarter."""
     found = frozenset(months for rx, months in _DURATIONS if rx.search(text))
-    return found or (frozenset({12}) if _FISCAL_YEAR.search(text) else found)
+    years = [
+        m
+        for m in _FISCAL_YEAR.finditer(text)
+        if not _PART_OF.search(text[: m.start()]) and not _QUARTER_AFTER.match(text[m.end() :])
+    ]
+    return found | {12} if years else found
 
 
 def _numbers_of(chunk: Chunk) -> tuple[ParsedNumber, ...]:

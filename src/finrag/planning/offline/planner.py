@@ -604,6 +604,11 @@ def _misread(cand: Candidate, info: QuestionInfo) -> str | None:
         # no training program divides one rate by another; "what percent of X occurred in Q4"
         # had been answered with 4.6% / 23.9% of two unrelated lines
         return "it divides one percentage by another"
+    if cand.sketch.family == "ratio" and not _all_named(cand.fill, info):
+        # "What percent of Ulta Beauty's total spend on stock repurchases for FY 2023 occurred
+        # in Q4?" had divided the year's repurchases by "Total stockholders' equity", which
+        # shares only "total" with the question
+        return "it divides by a line the question does not name"
     if cand.sketch.family == "sum" and _only_total(info) and not _all_named(cand.fill, info):
         # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
         # liabilities and a cash flow line: a total asked by name adds lines of that name
@@ -669,9 +674,13 @@ def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> 
 
 
 def _all_named(fill: Sequence[Operand], info: QuestionInfo) -> bool:
-    """Every operand's line (label or group heading) names the question's metric, or is a
-    table's "Total" row (what it totals is in the table's caption)."""
-    return all(set(o.label) <= {"total"} or names_metric(info, (*o.label, *o.group)) for o in fill)
+    """Every operand's line (label, group heading or column header; a sentence's words)
+    names a content word of the question other than "total" or a month, or is a table's
+    "Total" row (what it totals is in the table's caption)."""
+    return all(
+        set(o.label) <= {"total"} or names_metric(info, (*o.label, *o.group, *o.context))
+        for o in fill
+    )
 
 
 def _less_named(cand: Candidate, dropped: set[int]) -> str | None:

@@ -84,7 +84,8 @@ _MEASURES = frozenset((
     "us", "usa", "uk", "eu", "fy", "yoy", "gaap", "eps", "ebit", "ebitda", "ebitdar", "roe",
     "roa", "roic", "roce", "cogs", "sg&a", "r&d", "d&a", "pp&e", "usd", "eur", "gbp", "jpy",
     "cny", "rmb", "ceo", "cfo", "ttm", "ltm", "fcf", "ocf", "capex", "opex", "nav", "aum",
-    "bps", "ytd", "qtd", "h1", "h2", "q1", "q2", "q3", "q4", "ipo", "m&a"
+    "bps", "ytd", "qtd", "h1", "h2", "q1", "q2", "q3", "q4", "ipo", "m&a", "p&l", "md&a", "sec",
+    "qoq", "cagr"
 ))  # fmt: skip
 # Capitalized words that name no one: the company, the period, how a question is written.
 _NO_NAME = frozenset((
