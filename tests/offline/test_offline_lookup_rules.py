@@ -322,3 +322,49 @@ def test_an_average_adds_no_figure_twice() -> None:
     twice = [by[(one, (2022,))], by[(one, (2020,))], by[(two, (2020,))]]
     assert _one_line_twice(twice)
     assert not _one_line_twice([by[(one, (2022,))], by[(one, (2021,))], by[(two, (2020,))]])
+
+
+def test_two_lines_set_against_each_other_are_not_one_line_twice(
+    planner: OfflinePlanner,
+) -> None:
+    """ "How much more were card member rewards than marketing expenses in 2022?" had
+    subtracted 2021's rewards from 2022's."""
+    expenses = record_chunks(
+        [
+            ["(millions)", "2022", "2021"],
+            ["card member rewards", "$ 14,002", "$ 11,007"],
+            ["marketing", "5,458", "5,291"],
+        ],
+        record_id="AXP/49",
+    )
+    question = "How much more were card member rewards than marketing expenses in 2022?"
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=expenses)
+    )
+    assert plan.program is None or execute(plan.program, build_context(expenses)).value == (
+        14002 - 5458
+    )
+    assert any("reads one line twice" in e for e in (*plan.errors, plan.abstain_reason or ""))
+
+
+def test_how_a_rate_moved_is_no_amount_of_money(planner: OfflinePlanner) -> None:
+    """ "the change in the gross profit rate" had subtracted two gross profits."""
+    segment = record_chunks(
+        [
+            ["($ in millions)", "three months ended july 29 , 2023", "three months ended july 30 , 2022"],
+            ["gross profit", "$ 168", "$ 178"],
+            ["gross profit as a % of revenue", "24.2%", "23.4%"],
+        ],
+        record_id="BBY/18",
+    )  # fmt: skip
+    question = (
+        "What was the change in the gross profit rate for the three months ended July 29, 2023"
+        " compared with the prior year period?"
+    )
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=segment)
+    )
+    said = (*plan.errors, plan.abstain_reason or "")
+    if plan.program is not None:
+        assert execute(plan.program, build_context(segment)).value == pytest.approx(0.008)
+    assert any("subtracts amounts of money" in e for e in said) or plan.program is not None

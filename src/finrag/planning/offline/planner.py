@@ -613,6 +613,17 @@ def _misread(cand: Candidate, info: QuestionInfo) -> str | None:
         # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
         # liabilities and a cash flow line: a total asked by name adds lines of that name
         return "it adds lines that are not of the total asked"
+    if cand.sketch.family in ("diff", "change") and _one_line_for_two(cand.fill, info):
+        # "How much more were card member rewards than marketing expenses in 2022?" had
+        # subtracted 2021's rewards from 2022's
+        return "the question sets two lines against each other, and it reads one line twice"
+    if (
+        cand.sketch.family in ("diff", "change")
+        and _RATE_METRIC.search(info.text)
+        and all(o.quantity.kind is Kind.MONEY for o in cand.fill)
+    ):
+        # "the change in the gross profit rate" had subtracted two gross profits ($10 million)
+        return "the question asks how a rate moved, and it subtracts amounts of money"
     if cand.sketch.family in ("diff", "change") and _earlier_first(cand.fill, info):
         # "the change in cash from January 28, 2023 to July 29, 2023" had read +781 (the
         # January balance less July's): two dates of one year are ordered by the dates
@@ -766,6 +777,27 @@ def _one_figure_twice(fill: Sequence[Operand]) -> bool:
     x, y = abs(a.in_units), abs(b.in_units)
     nested = set(a.label) <= set(b.label) or set(b.label) <= set(a.label)
     return bool(a.label and b.label) and nested and x > 0 and abs(x - y) <= 0.005 * max(x, y)
+
+
+# A question whose metric is a rate ("the change in the gross profit rate", "... in the
+# operating margin"): its change is in percentage points, not an amount.
+_RATE_METRIC = re.compile(
+    r"\b(?:change|increase|decrease|difference|movement)\s+in\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:rate|margin|ratio|yield|percentage)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _one_line_for_two(fill: Sequence[Operand], info: QuestionInfo) -> bool:
+    """A question naming one year that sets two lines against each other ("How much more
+    were A than B in 2022?") read as one line in two years."""
+    if len(fill) != 2 or len(set(info.years)) != 1 or not _THAN.search(info.text):
+        return False
+    a, b = fill
+    return a.label == b.label and a.years != b.years
+
+
+_THAN = re.compile(r"\bthan\b", re.IGNORECASE)
 
 
 def _earlier_first(fill: Sequence[Operand], info: QuestionInfo) -> bool:
