@@ -783,7 +783,10 @@ def _one_figure_twice(fill: Sequence[Operand]) -> bool:
 # operating margin"): its change is in percentage points, not an amount.
 _RATE_METRIC = re.compile(
     r"\b(?:change|increase|decrease|difference|movement)\s+in\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
-    r"(?:rate|margin|ratio|yield|percentage)s?\b",
+    r"(?:rate|margin|ratio|yield|percentage)s?\b"
+    # the rate ends the metric ("... rate from 2021 to 2022?"), not an instrument's name
+    # ("the change in interest rate swaps")
+    r"(?=\s*(?:from|between|for|in|of|during|over|at|compared|versus|vs|\?|,|$))",
     re.IGNORECASE,
 )
 
