@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,7 +35,14 @@ from finrag.errors import DSLError
 from ..base import Plan, PlanRequest
 from ..evidence import build_context
 from ..formulas import Formula, asked_formula
-from .candidates import OPERAND_FEATURES, Operand, month_days, operands_from, period_date
+from .candidates import (
+    OPERAND_FEATURES,
+    Operand,
+    dates_or_scales,
+    month_days,
+    operands_from,
+    period_date,
+)
 from .conversation import resolve
 from .core import Scored, operand_probs, score
 from .formula_plan import asks_formula_alone, ground, states_composite
@@ -66,6 +73,7 @@ from .text import (
     names_metric,
     qualifies,
     stem,
+    words,
 )
 
 __all__ = ["OfflinePlanner"]
@@ -295,7 +303,9 @@ class OfflinePlanner:
         for i, cand in enumerate(scored.candidates[:_MAX_CANDIDATES]):
             # a reading of the wrong lines is passed over without counting as a try
             excluded = (
-                _misread(cand, info) or _unnamed(cand, names, by_id) or _less_named(cand, dropped)
+                _misread(cand, info, by_id)
+                or _unnamed(cand, names, by_id)
+                or _less_named(cand, dropped)
             )
             if excluded:
                 errors.append(f"{to_string(_program(cand, info))}: {excluded}")
@@ -592,7 +602,9 @@ def _check(
     return None
 
 
-def _misread(cand: Candidate, info: QuestionInfo) -> str | None:
+def _misread(
+    cand: Candidate, info: QuestionInfo, by_id: Mapping[str, Chunk] | None = None
+) -> str | None:
     """A reading of lines that no program of the question combines this way, told from the
     operands alone (no execution): the planner passes over it without spending a try."""
     if (cand.sketch.family in _TWO_FIGURES and _one_figure_twice(cand.fill)) or (
@@ -604,12 +616,12 @@ def _misread(cand: Candidate, info: QuestionInfo) -> str | None:
         # no training program divides one rate by another; "what percent of X occurred in Q4"
         # had been answered with 4.6% / 23.9% of two unrelated lines
         return "it divides one percentage by another"
-    if cand.sketch.family == "ratio" and not _all_named(cand.fill, info):
+    if cand.sketch.family == "ratio" and not _all_named(cand.fill, info, by_id):
         # "What percent of Ulta Beauty's total spend on stock repurchases for FY 2023 occurred
         # in Q4?" had divided the year's repurchases by "Total stockholders' equity", which
         # shares only "total" with the question
         return "it divides by a line the question does not name"
-    if cand.sketch.family == "sum" and _only_total(info) and not _all_named(cand.fill, info):
+    if cand.sketch.family == "sum" and _only_total(info) and not _all_named(cand.fill, info, by_id):
         # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
         # liabilities and a cash flow line: a total asked by name adds lines of that name
         return "it adds lines that are not of the total asked"
@@ -684,14 +696,22 @@ def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> 
     return f"none of its figures is read from a line that mentions {', '.join(names)}"
 
 
-def _all_named(fill: Sequence[Operand], info: QuestionInfo) -> bool:
-    """Every operand's line (label, group heading or column header; a sentence's words)
-    names a content word of the question other than "total" or a month, or is a table's
-    "Total" row (what it totals is in the table's caption)."""
-    return all(
-        set(o.label) <= {"total"} or names_metric(info, (*o.label, *o.group, *o.context))
-        for o in fill
-    )
+def _all_named(
+    fill: Sequence[Operand], info: QuestionInfo, by_id: Mapping[str, Chunk] | None = None
+) -> bool:
+    """Every operand's line (label, group heading, column header or its table's section; a
+    sentence's words) names a content word of the question other than "total" or a month, or
+    is a row labelled only "Total" or only by a period (a table of years whose caption says
+    what it measures: "2014 | $156" of "the estimated amortization expense")."""
+
+    def named(o: Operand) -> bool:
+        if set(o.label) <= {"total"} or all(dates_or_scales(w) for w in o.label):
+            return True
+        chunk = by_id.get(o.row_key) if by_id else None
+        section = words(chunk.section) if chunk is not None else []
+        return names_metric(info, (*o.label, *o.group, *o.context, *section))
+
+    return all(named(o) for o in fill)
 
 
 def _less_named(cand: Candidate, dropped: set[int]) -> str | None:
