@@ -13,7 +13,7 @@ from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import durations, operands_from
-from finrag.planning.offline.planner import _one_line_twice
+from finrag.planning.offline.misread import one_line_twice
 from finrag.planning.offline.scope import less_named, mentioned, question_names
 from finrag.planning.offline.text import analyze, names_metric, qualifies
 from support import record_chunks
@@ -320,8 +320,8 @@ def test_an_average_adds_no_figure_twice() -> None:
     by = {(o.row_key.split(":")[0], o.years): o for o in ops}
     (one, two) = sorted({k[0] for k in by})
     twice = [by[(one, (2022,))], by[(one, (2020,))], by[(two, (2020,))]]
-    assert _one_line_twice(twice)
-    assert not _one_line_twice([by[(one, (2022,))], by[(one, (2021,))], by[(two, (2020,))]])
+    assert one_line_twice(twice)
+    assert not one_line_twice([by[(one, (2022,))], by[(one, (2021,))], by[(two, (2020,))]])
 
 
 def test_two_lines_set_against_each_other_are_not_one_line_twice(

@@ -386,7 +386,7 @@ def test_one_figure_in_two_places_is_read_not_subtracted(planner: OfflinePlanner
     """The lookup's confidence is the value's, summed over where it is read; and a difference
     of one figure with itself (same value, same period) is never an answer."""
     from finrag.planning.offline.candidates import operands_from
-    from finrag.planning.offline.planner import _one_figure_twice
+    from finrag.planning.offline.misread import one_figure_twice as _one_figure_twice
 
     chunks = _two_statements()
     question = "What was the net loss in 2021?"
@@ -474,7 +474,7 @@ def test_a_ratio_needs_a_question_that_names_one(
 ) -> None:
     """A quotient for a question with no ratio, share or percentage word is rejected (out of
     fold the ranker's ratios for such questions were all wrong); one that names it passes."""
-    from finrag.planning.offline.planner import _unasked_ratio
+    from finrag.planning.offline.misread import unasked_ratio as _unasked_ratio
 
     for question, rejected in (
         ("what was the largest liability in 2019?", True),
@@ -574,7 +574,7 @@ def test_a_lookup_reads_no_percentage_unless_the_question_asks_a_rate(
 
 def test_one_line_printed_twice_is_not_summed(planner: OfflinePlanner) -> None:
     """The same line, period and value on two pages is one figure, not two to add."""
-    from finrag.planning.offline.planner import _one_line_twice
+    from finrag.planning.offline.misread import one_line_twice as _one_line_twice
 
     pages = [
         record_chunks(
