@@ -13,7 +13,8 @@ from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import durations, operands_from
-from finrag.planning.offline.misread import one_line_twice
+from finrag.planning.offline.intent import description_reason
+from finrag.planning.offline.misread import one_line_twice, only_total
 from finrag.planning.offline.scope import less_named, mentioned, question_names
 from finrag.planning.offline.text import analyze, names_metric, qualifies
 from support import record_chunks
@@ -368,3 +369,44 @@ def test_how_a_rate_moved_is_no_amount_of_money(planner: OfflinePlanner) -> None
     if plan.program is not None:
         assert execute(plan.program, build_context(segment)).value == pytest.approx(0.008)
     assert any("subtracts amounts of money" in e for e in said) or plan.program is not None
+
+
+def test_a_total_after_a_dated_lead_in_is_read_not_added(planner: OfflinePlanner) -> None:
+    """American Express prints "Total non-interest revenues" in its income statement and in a
+    segment table; "For the year ended December 31, 2022, what were total non-interest
+    revenues?" had added the two (the date's commas had hidden the total)."""
+    head = ["(millions)", "2022", "2021"]
+    statement = record_chunks(
+        [head, ["total non-interest revenues", "42,967", "34,993"]], record_id="AXP/96"
+    )
+    segment = record_chunks(
+        [head, ["total non-interest revenues", "388", "410"]], record_id="AXP/156"
+    )
+    chunks = [*statement, *segment]
+    info = analyze("For the year ended December 31, 2022, what were total non-interest revenues?")
+    assert only_total(info)
+    value = _value(planner, info.text, chunks)
+    assert value in (42967.0, None)  # never 43,355, the sum of the two tables
+
+
+def test_a_question_naming_an_amount_is_no_description() -> None:
+    assert description_reason("What were customer deposits at December 31, 2022?") is None
+    assert description_reason("Who are the primary customers of Boeing as of FY2022?")
+    assert description_reason("What are the primary customers of Boeing?")
+
+
+def test_a_label_that_turns_the_metric_is_read_last(planner: OfflinePlanner) -> None:
+    """ "How much did PepsiCo pay in income taxes in 2022?" had read "Income before income
+    taxes" ($10,705 million) at 0.99."""
+    statement = record_chunks(
+        [
+            ["(millions)", "2022", "2021"],
+            ["income before income taxes", "10,705", "9,385"],
+            ["provision for income taxes", "1,727", "1,142"],
+        ],
+        record_id="PEP/62",
+    )
+    question = "How much did PepsiCo pay in income taxes in 2022?"
+    assert _value(planner, question, statement) in (1727.0, None)
+    # a question that says "before" reads the line
+    assert _value(planner, "What was income before income taxes in 2022?", statement) == 10705.0

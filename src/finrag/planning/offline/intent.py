@@ -29,7 +29,10 @@ _DESCRIPTION = re.compile(
     r"contributed|explain)|"
     r"what (?:are|were|is) (?:the )?(?:primary |main |key |major |principal )?"
     r"(?:geograph\w*|regions?|segments?|customers?|risks?|factors?|drivers?|reasons?|"
-    r"products?|categories|markets?|competitors?|businesses)\b|"
+    r"products?|categories|markets?|competitors?|businesses)\b"
+    # the head noun ends there: "What were customer deposits ...?" asks for an amount
+    r"(?!\s+(?!(?:of|in|for|that|which|who|does|do|did|is|are|was|were|has|have|from|to|by|"
+    r"as|at|with|and|or|whose|where|when)\b)[a-z])|"
     # "What is included in Service delivery costs?": the items, not an amount
     r"what (?:is|are|was|were) (?:excluded|included) (?:from|in)\b|"
     r"how (?:does|did|do|is|are|was|were|has|have) (?!.*\b(?:much|many)\b))",

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from finrag.documents.model import Chunk
 from finrag.dsl.units import Kind
+from finrag.lexical import MONTH_NAME
 
 from .candidates import Operand, dates_or_scales, month_days, period_date
 from .programs import Candidate
@@ -55,6 +56,10 @@ def misread(
         # in Q4?" had divided the year's repurchases by "Total stockholders' equity", which
         # shares only "total" with the question
         return "it divides by a line the question does not name"
+    if cand.sketch.family == "sum" and only_total(info) and _one_line_of_two_tables(cand.fill):
+        # "For the year ended December 31, 2022, what were total non-interest revenues?" had
+        # added American Express's consolidated line and a segment table's
+        return "it adds one line's figures of one period from two tables"
     if cand.sketch.family == "sum" and only_total(info) and not _all_named(cand.fill, info, by_id):
         # "What were total liabilities at July 29, 2023?" had added Best Buy's total current
         # liabilities and a cash flow line: a total asked by name adds lines of that name
@@ -113,10 +118,26 @@ def _all_named(
     return all(named(o) for o in fill)
 
 
+def _one_line_of_two_tables(fill: Sequence[Operand]) -> bool:
+    """Two of the operands are one row label of one period in two tables."""
+    return any(
+        a.label == b.label
+        and a.years == b.years
+        and a.row_key.rpartition(":")[0] != b.row_key.rpartition(":")[0]
+        for a, b in itertools.combinations(fill, 2)
+    )
+
+
 def only_total(info: QuestionInfo) -> bool:
     """The question's one arithmetic cue is "total", naming a line ("total revenue in 2022"),
-    with no "and", "plus" or list of things to add."""
-    return _TOTAL_ROW.search(info.text) is not None and sum(cue_flags(info.text)[:9]) == 1
+    with no "and", "plus" or list of things to add; a date's commas list nothing ("For the
+    year ended December 31, 2022, what were total non-interest revenues?")."""
+    text = _DATE_COMMAS.sub(" ", info.text)
+    return _TOTAL_ROW.search(text) is not None and sum(cue_flags(info.text)[:9]) == 1
+
+
+# A written date and the comma after it: "December 31, 2022,".
+_DATE_COMMAS = re.compile(rf"\b{MONTH_NAME}\s+\d{{1,2}},\s*(?:19|20)\d\d,?", re.IGNORECASE)
 
 
 # Cues that name a quotient: "percent", "portion of", "ratio", "margin", "per", ...

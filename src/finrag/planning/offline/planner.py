@@ -108,6 +108,10 @@ _COUNTS = re.compile(
 )
 
 
+# Words of a row label that turn its metric into another one.
+_TURNS = frozenset({"before", "after", "excluding", "excl", "less"})
+
+
 def _counts_shares(operand: Operand) -> bool:
     """A line that counts shares ("Weighted-average number of common shares outstanding")."""
     return bool(SHARE_COUNT.search(" ".join(operand.label)))
@@ -481,6 +485,12 @@ class OfflinePlanner:
             # percentage of total loans and Card Member receivables | 2.4%"): each of the 26
             # training lookups answered by a percentage names a rate, share or percent
             keep = [i for i in keep if scored.operands[i].quantity.kind is not Kind.PERCENT]
+        if keep and _TURNS.isdisjoint(info.tokens):
+            # "Income before income taxes" is not the income taxes asked: a label whose word
+            # turns the metric into another ("before", "after", "excluding", "less") that the
+            # question does not say is read only when nothing else is left
+            plain = [i for i in keep if _TURNS.isdisjoint(scored.operands[i].label)]
+            keep = plain or keep
         if keep and _COUNTS.search(info.text):
             # "How many employees did American Express have?" reads no amount of money
             # ("Salaries and employee benefits | 2022 | $7,252" had been read at 0.97)
