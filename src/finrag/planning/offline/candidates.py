@@ -209,9 +209,6 @@ def _is_year(number: ParsedNumber) -> bool:
     return number.kind is Kind.NONE or (number.kind is Kind.PERCENT and "," not in number.text)
 
 
-_MONTHS = MONTH_WORDS
-
-
 # words after which a bare whole number refers to a place in the filing: "see note 8 on page
 # 96", "goldman sachs 2017 form 10-k 61", "page 114 annual report", and the running head
 # "management's discussion and analysis 114 jpmorgan chase & co./2017 annual report"
@@ -228,7 +225,7 @@ def is_noise(number: ParsedNumber, before: Sequence[str]) -> bool:
     v = number.value
     bare_int = v.is_integer() and number.kind is Kind.NONE and number.scale is Scale.UNITS
     small_int = bare_int and abs(v) <= 31
-    if small_int and before and before[-1] in _MONTHS:
+    if small_int and before and before[-1] in MONTH_WORDS:
         return True
     reference = bool(before) and (
         before[-1] in _REFERENCE
@@ -614,7 +611,7 @@ _PERIOD_WORDS = frozenset(
 def dates_or_scales(word: str) -> bool:
     """A word that dates or scales a figure ("six", "months", "ended", "july", "2023",
     "millions") rather than saying what it is."""
-    return word in _PERIOD_WORDS or word in _MONTHS or word[:1].isdigit()
+    return word in _PERIOD_WORDS or word in MONTH_WORDS or word[:1].isdigit()
 
 
 def _header_unnamed(op: Operand, info: QuestionInfo) -> bool:
@@ -625,7 +622,9 @@ def _header_unnamed(op: Operand, info: QuestionInfo) -> bool:
     States column of the geographic table over the income statement's line."""
     if op.source != "table":
         return False
-    header = [w for w in op.context[len(op.label) :] if w not in _PERIOD_WORDS and w not in _MONTHS]
+    header = [
+        w for w in op.context[len(op.label) :] if w not in _PERIOD_WORDS and w not in MONTH_WORDS
+    ]
     stems = label_stems(header)
     return bool(stems) and stems.isdisjoint(info.content)
 
@@ -666,7 +665,7 @@ def month_days(text: str) -> frozenset[tuple[int, int]]:
 
 def _months(words: Iterable[str]) -> frozenset[str]:
     """The months named ("nov", "november" and "nov ." are all "nov")."""
-    return frozenset(w[:3] for w in words if w in _MONTHS)
+    return frozenset(w[:3] for w in words if w in MONTH_WORDS)
 
 
 def _asked_months(tokens: Sequence[str]) -> frozenset[str]:
@@ -677,7 +676,7 @@ def _asked_months(tokens: Sequence[str]) -> frozenset[str]:
     bare: set[str] = set()
     dated: set[str] = set()
     for i, tok in enumerate(tokens):
-        if tok not in _MONTHS:
+        if tok not in MONTH_WORDS:
             continue
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         before = tokens[i - 1] if i else ""

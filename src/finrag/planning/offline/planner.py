@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -117,6 +117,26 @@ def _counts_shares(operand: Operand) -> bool:
     return bool(SHARE_COUNT.search(" ".join(operand.label)))
 
 
+class _Lines(NamedTuple):
+    """What the rules about which lines are read need, worked out once per question: the
+    evidence by chunk id, the names the question writes (:func:`.scope.question_names`) and
+    the operands (by ``id``) that another table prints with more of the question's words
+    (:func:`.scope.less_named`)."""
+
+    by_id: dict[str, Chunk]
+    names: tuple[str, ...]
+    less_named: frozenset[int]
+
+    @classmethod
+    def of(
+        cls, scored: Scored, evidence: Sequence[Chunk], info: QuestionInfo, names: tuple[str, ...]
+    ) -> _Lines:
+        worse = less_named(scored.operands, evidence, info)
+        return cls(
+            {c.id: c for c in evidence}, names, frozenset(id(scored.operands[i]) for i in worse)
+        )
+
+
 class Lookup(NamedTuple):
     """One number read as the answer: its program, confidence, the cut-off it must clear, the
     operand read and whether the question's words name it (:func:`_named`)."""
@@ -209,13 +229,14 @@ class OfflinePlanner:
             scored_defined = self._score(defined, evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lookup = self._lookup(info, scored, evidence, names)
+        lines = _Lines.of(scored, evidence, info, names)
+        lookup = self._lookup(info, scored, evidence, lines)
         if asks_one_value(info) or states_total(info, scored.operands):  # only a lookup answers
             return self._read_one(lookup, evidence)
         if self._lookup_wins(lookup, scored):
             assert lookup is not None
             return self._plan(lookup.program, lookup.confidence, evidence)
-        return self._choose(info, scored, evidence, names)
+        return self._choose(info, scored, evidence, lines)
 
     def _read_one(self, lookup: Lookup | None, evidence: Sequence[Chunk]) -> Plan:
         """The answer to a question asking for one figure as stated: the lookup, when it
@@ -249,7 +270,7 @@ class OfflinePlanner:
             return self._abstain(
                 "a yes/no question: no comparison of two numbers in the evidence answers it"
             )
-        return self._choose(info, scored, evidence)
+        return self._choose(info, scored, evidence, _Lines.of(scored, evidence, info, ()))
 
     def _best(self, scored: Scored) -> float:
         """The confidence of the best candidate (0 without candidates)."""
@@ -280,7 +301,7 @@ class OfflinePlanner:
         info: QuestionInfo,
         scored: Scored,
         evidence: Sequence[Chunk],
-        names: Sequence[str] = (),
+        lines: _Lines,
     ) -> Plan:
         if not scored.candidates:
             what = (
@@ -290,16 +311,14 @@ class OfflinePlanner:
             )
             return self._abstain(f"the evidence has {what} for the likely programs")
         context = build_context(evidence)
-        by_id = {c.id: c for c in evidence}
-        dropped = {id(scored.operands[i]) for i in less_named(scored.operands, evidence, info)}
         errors: list[str] = []
         tries = 0
         for i, cand in enumerate(scored.candidates[:_MAX_CANDIDATES]):
             # a reading of the wrong lines is passed over without counting as a try
             excluded = (
-                misread(cand, info, by_id)
-                or _unnamed(cand, names, by_id)
-                or _less_named(cand, dropped)
+                misread(cand, info, lines.by_id)
+                or _unnamed(cand, lines.names, lines.by_id)
+                or _less_named(cand, lines.less_named)
             )
             if excluded:
                 errors.append(f"{to_string(_program(cand, info))}: {excluded}")
@@ -439,7 +458,7 @@ class OfflinePlanner:
         info: QuestionInfo,
         scored: Scored,
         evidence: Sequence[Chunk],
-        names: Sequence[str] = (),
+        lines: _Lines,
     ) -> Lookup | None:
         """A single-value question ("what was X in 2019?"): no arithmetic cue, no number, at most
         one period, no computed-metric word (margin, ratio, rate, ...) unless a row's label
@@ -469,12 +488,12 @@ class OfflinePlanner:
         ]
         if keep:
             # a line printed in two tables is read from the one that names more of the question
-            dropped = less_named(scored.operands, evidence, info)
-            keep = [i for i in keep if i not in dropped] or keep
-        if keep and names:
+            keep = [i for i in keep if id(scored.operands[i]) not in lines.less_named] or keep
+        if keep and lines.names:
             # the line read must be the named product's, segment's or place's
-            by_id = {c.id: c for c in evidence}
-            keep = [i for i in keep if _mentions(scored.operands[i : i + 1], names, by_id)]
+            keep = [
+                i for i in keep if _mentions(scored.operands[i : i + 1], lines.names, lines.by_id)
+            ]
         if keep and asks_adjusted(info):
             # "What was the adjusted cost of sales ...?": the adjusted lines, when the evidence
             # has some (Pfizer's "Non-GAAP Adjusted" row, not the income statement's line)
@@ -623,13 +642,15 @@ def asks_one_value(info: QuestionInfo) -> bool:
     return _COMPUTED.search(info.text.lower()) is None
 
 
-def _mentions(operands: Sequence[Operand], names: Sequence[str], by_id: dict[str, Chunk]) -> bool:
+def _mentions(
+    operands: Sequence[Operand], names: Sequence[str], by_id: Mapping[str, Chunk]
+) -> bool:
     """Whether the chunks the operands are read from mention every one of ``names``."""
     chunks = [by_id[o.row_key] for o in operands if o.row_key in by_id]
     return len(mentioned(names, chunks)) == len(names)
 
 
-def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> str | None:
+def _unnamed(cand: Candidate, names: Sequence[str], by_id: Mapping[str, Chunk]) -> str | None:
     """A program none of whose figures is read from a line mentioning a name the question
     writes ("the percentage of total revenues from Commercial Airplanes" needs one)."""
     if not names or not cand.fill or _mentions(cand.fill, names, by_id):
@@ -637,7 +658,7 @@ def _unnamed(cand: Candidate, names: Sequence[str], by_id: dict[str, Chunk]) -> 
     return f"none of its figures is read from a line that mentions {', '.join(names)}"
 
 
-def _less_named(cand: Candidate, dropped: set[int]) -> str | None:
+def _less_named(cand: Candidate, dropped: frozenset[int]) -> str | None:
     """A program that reads a line from a table naming less of the question than another
     table printing the same line (:func:`.scope.less_named`)."""
     worse = [o for o in cand.fill if id(o) in dropped]
