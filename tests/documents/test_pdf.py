@@ -494,19 +494,21 @@ def test_a_label_carried_on_in_parentheses_is_one_row_label(tmp_path: Path) -> N
     assert rows["Non-GAAP Adjusted"] == ""
 
 
-def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path) -> None:
-    """Ulta's income statement centres "January 28, / 2023" over an amount and its percent of
-    net sales; the year, printed in the gap between them, had headed only the percent column,
-    and the amounts had no year."""
+def _ulta_statement(path: Path, span: str = "") -> Table:
+    """Ulta's income statement: "January 28, / 2023" and "January 29, / 2022" each centred
+    over an amount and its percent of net sales, under ``span`` (a heading centred over all
+    four columns) when given."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "centred_dates.pdf"
     c = canvas.Canvas(str(path), pagesize=letter)
     c.setFont("Helvetica", 9)
     y = letter[1] - 60
     c.drawString(50, y, "Consolidated Statements of Income (In thousands)")
     amounts, percents = (382.0, 498.0), (443.0, 549.0)
+    if span:
+        y -= 11
+        c.drawCentredString((amounts[0] + percents[1]) / 2 + 20, y, span)
     for heading in (("January 28,", "January 29,"), ("2023", "2022")):
         y -= 11
         for text, a, p in zip(heading, amounts, percents, strict=True):
@@ -521,6 +523,14 @@ def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path
             c.drawRightString(a, y, amount)
             c.drawRightString(p, y, percent)
     (table,) = _saved(c, path).tables
+    return table
+
+
+def test_a_date_centred_over_an_amount_and_its_percent_heads_both(tmp_path: Path) -> None:
+    """Ulta's income statement centres "January 28, / 2023" over an amount and its percent of
+    net sales; the year, printed in the gap between them, had headed only the percent column,
+    and the amounts had no year."""
+    table = _ulta_statement(tmp_path / "centred_dates.pdf")
     assert table.column_periods[1:] == (
         "January 28, 2023",
         "January 28, 2023",
@@ -535,34 +545,7 @@ def test_a_period_length_over_the_dates_heads_every_column(tmp_path: Path) -> No
     amount and percent columns; by overlap it had headed only the three columns under its
     text, and the quarter's net sales read as "January 28, 2023" alone, the fiscal year's
     label in the next table."""
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
-    path = tmp_path / "weeks_ended.pdf"
-    c = canvas.Canvas(str(path), pagesize=letter)
-    c.setFont("Helvetica", 9)
-    y = letter[1] - 60
-    c.drawString(50, y, "Consolidated Statements of Income (In thousands)")
-    amounts, percents = (382.0, 498.0), (443.0, 549.0)
-    y -= 11
-    c.drawCentredString((amounts[0] + percents[1]) / 2 + 20, y, "13 Weeks Ended")
-    for heading in (("January 28,", "January 29,"), ("2023", "2022")):
-        y -= 11
-        for text, a, p in zip(heading, amounts, percents, strict=True):
-            c.drawCentredString((a - 40 + p) / 2, y, text)
-    for label, cells in {
-        "Net sales": (("3,226,773", "100.0%"), ("2,729,388", "100.0%")),
-        "Selling, general and administrative expenses": (
-            ("762,706", "23.6%"),
-            ("649,968", "23.8%"),
-        ),
-    }.items():
-        y -= 12
-        c.drawString(50, y, label)
-        for (amount, percent), a, p in zip(cells, amounts, percents, strict=True):
-            c.drawRightString(a, y, amount)
-            c.drawRightString(p, y, percent)
-    (table,) = _saved(c, path).tables
+    table = _ulta_statement(tmp_path / "weeks_ended.pdf", span="13 Weeks Ended")
     assert table.column_periods[1:] == (
         "13 Weeks Ended January 28, 2023",
         "13 Weeks Ended January 28, 2023",
