@@ -161,6 +161,19 @@ def test_registrants_of_the_filings(filings: tuple[IngestReport, dict[str, Docum
         "Pfizer_2023Q2_10Q": "PFIZER INC.",
         "ULTABEAUTY_2023Q4_EARNINGS": "Ulta Beauty, Inc.",  # no cover: named by its listing
     }
+    from finrag.documents.filer import ALIASES_KEY, decode_aliases
+
+    aliases = {
+        name: decode_aliases(doc.metadata.get(ALIASES_KEY)) for name, doc in filings[1].items()
+    }
+    assert aliases == {
+        "AMERICANEXPRESS_2022_10K": ["AXP"],
+        "BESTBUY_2024Q2_10Q": ["BBY"],
+        "BOEING_2022_10K": ["BA"],
+        "PEPSICO_2022_10K": ["PEP"],  # not its notes' "PEP24", ...
+        "Pfizer_2023Q2_10Q": ["PFE"],  # not "Notes" ("References to “Notes” ... are to the Notes")
+        "ULTABEAUTY_2023Q4_EARNINGS": ["ULTA"],
+    }
 
 
 def test_abbreviations_the_filings_define(

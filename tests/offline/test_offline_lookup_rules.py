@@ -230,6 +230,11 @@ def test_question_names_leave_out_months_filers_and_generic_words() -> None:
     assert question_names(question, ()) == ("eliqui",)
     assert question_names("What were Boeing's revenues in 2022?", ("THE BOEING COMPANY",)) == ()
     assert question_names("What were Boeing's revenues in 2022?", ()) == ("boeing",)
+    # the filer's other names: its trading symbol, a contraction of its name
+    amex = ("American Express Company", "AXP")
+    assert question_names("What was AMEX's net income in 2022?", amex) == ()
+    assert question_names("What was AXP's net income in 2022?", amex) == ()
+    assert question_names("What was Amex Ventures' net loss?", ()) == ("amex", "venture")
     assert question_names("What was COGS in 2019?", ()) == ()  # acronyms: the abbreviations
     # words that open a sentence are no names
     assert question_names("What is EBITDA? Define EBITDA as X. Answer in USD millions.", ()) == ()

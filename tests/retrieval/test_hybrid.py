@@ -180,7 +180,8 @@ def test_the_filers_own_name_is_not_searched(store, embedder) -> None:
     never the statement line the question asks about."""
     rows = {"acme capital": (12.0, 10.0), "net revenue": (5829.0, 5735.0)}
     document, chunks = make_report("acme-10k", rows, ["Acme sells widgets."])
-    document = document.model_copy(update={"metadata": {"registrant": "ACME CORPORATION"}})
+    metadata = {"registrant": "ACME CORPORATION", "registrant_aliases": '["ACM"]'}
+    document = document.model_copy(update={"metadata": metadata})
     index_document(store, "t", document, chunks, embedder)
     other, other_chunks = make_report("globex-10k", {"net revenue": (910.0, 870.0)}, ["Globex."])
     other = other.model_copy(update={"metadata": {"registrant": "Globex Inc."}})
@@ -188,6 +189,11 @@ def test_the_filers_own_name_is_not_searched(store, embedder) -> None:
     retriever = HybridRetriever(store, embedder)
     question = "What was Acme's net revenue in 2019?"
     assert retriever.scoped_query("t", question, [document.id]) == "What was net revenue in 2019?"
+    # nor its trading symbol; the planner is told both (Retriever.filer_names)
+    by_symbol = "What was ACM's net revenue in 2019?"
+    assert retriever.scoped_query("t", by_symbol, [document.id]) == "What was net revenue in 2019?"
+    assert retriever.filer_names("t", [document.id]) == {"ACME CORPORATION", "ACM"}
+    assert retriever.registrants("t", [document.id]) == {"ACME CORPORATION"}
     # Two filers in scope: the name chooses between them and stays.
     assert retriever.scoped_query("t", question, None) == question
     assert retriever.scoped_query("t", question, [document.id, other.id]) == question

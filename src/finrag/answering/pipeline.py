@@ -98,7 +98,7 @@ class AnswerPipeline:
         # the filers of the documents the evidence comes from: a cached lookup per document
         # (all the tenant's documents would list them again after the search's own scoping)
         held_docs = sorted({c.doc_id for c in chunks})
-        filers = tuple(sorted(n for n in self.retriever.registrants(tenant, held_docs) if n))
+        filers = tuple(sorted(n for n in self.retriever.filer_names(tenant, held_docs) if n))
         request = PlanRequest(
             question=question,
             evidence=chunks,

@@ -16,7 +16,13 @@ from typing import Any
 from finrag.documents import abbreviations
 from finrag.documents.base import ParseOptions, Parser, ParseResult, Source
 from finrag.documents.datasets import finqa_document, tatqa_document
-from finrag.documents.filer import REGISTRANT_KEY, registrant_of
+from finrag.documents.filer import (
+    ALIASES_KEY,
+    REGISTRANT_KEY,
+    aliases_of,
+    encode_aliases,
+    registrant_of,
+)
 from finrag.documents.html import parse_html
 from finrag.documents.model import Document
 from finrag.documents.pdf import parse_pdf
@@ -128,12 +134,17 @@ def document_from_result(result: ParseResult, *, data: bytes, name: str, fmt: st
         raise EmptyDocumentError(f"{name} has no extractable text and no tables{hint}")
     sha = hashlib.sha256(data).hexdigest()
     metadata = dict(result.metadata)
-    registrant = registrant_of([p.text for p in result.pages])
+    texts = [p.text for p in result.pages]
+    registrant = registrant_of(texts)
     if registrant and REGISTRANT_KEY not in metadata:
         metadata[REGISTRANT_KEY] = registrant
-    defined = abbreviations.definitions(p.text for p in result.pages)
+    defined = abbreviations.definitions(texts)
     if defined and abbreviations.ABBREVIATIONS_KEY not in metadata:
         metadata[abbreviations.ABBREVIATIONS_KEY] = abbreviations.encode(defined)
+    if registrant and ALIASES_KEY not in metadata:
+        aliases = aliases_of(texts, registrant, defined)
+        if aliases:
+            metadata[ALIASES_KEY] = encode_aliases(aliases)
     return Document(
         id=f"d{sha[:16]}",
         source=name,

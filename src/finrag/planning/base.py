@@ -65,8 +65,9 @@ class PlanRequest:
     evidence: Sequence[Chunk]
     conversation: Sequence[Turn] = ()
     request_id: str = ""
-    # the registrants of the documents the evidence comes from ("THE BOEING COMPANY"): the
-    # company a question names by its own name ("Boeing's operating margin"), not a segment
+    # the registrants of the documents the evidence comes from ("THE BOEING COMPANY") and the
+    # other names they go by ("BA"): the company a question names by its own name ("Boeing's
+    # operating margin", "AMEX's net income"), not a segment (finrag.documents.filer)
     filers: tuple[str, ...] = ()
     # the abbreviations those documents define ("FLNA": "Frito-Lay North America"), so a
     # question in one form can be read against tables printed in the other

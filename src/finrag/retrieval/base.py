@@ -127,6 +127,12 @@ class Retriever(ABC):
         cover pages name them ("THE BOEING COMPANY"); empty when unknown."""
         return set()
 
+    def filer_names(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
+        """The :meth:`registrants` and the other names they go by in their reports (trading
+        symbols such as "BA", names a report defines for its filer); what the planner reads as
+        the company rather than as a segment or a product."""
+        return self.registrants(tenant, doc_ids)
+
     def abbreviations(self, tenant: str, doc_ids: Collection[str] | None = None) -> dict[str, str]:
         """``{short form: long form}`` of the abbreviations the documents in scope define
         ("FLNA": "Frito-Lay North America"); empty when unknown."""

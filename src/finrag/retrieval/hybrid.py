@@ -5,8 +5,8 @@ vector lists with :func:`finrag.retrieval.fusion.rrf` (inside one SQL statement 
 in Python elsewhere). The :class:`~finrag.retrieval.rerank.Reranker` then reorders the fused
 candidates using the ranks and lexical, period and table features of each one.
 
-Within one filer's documents the filer's own name is dropped from the query
-(:func:`finrag.documents.filer.without_names`): "What was Boeing's revenue?" searches for
+Within one filer's documents the filer's own names are dropped from the query
+(:func:`finrag.documents.filer.without_filer`): "What was Boeing's revenue?" searches for
 revenue, not for the rows labelled "Boeing Capital". It applies when every document in scope
 has the same ``registrant`` (read from the SEC cover page at ingestion).
 
@@ -32,12 +32,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from finrag.documents import abbreviations
-from finrag.documents.filer import REGISTRANT_KEY, name_terms, without_names
+from finrag.documents.filer import (
+    ALIASES_KEY,
+    REGISTRANT_KEY,
+    decode_aliases,
+    without_filer,
+)
 from finrag.embeddings.base import Embedder, EmbeddingCache, Vectors
 from finrag.embeddings.cache import CachedEmbedder, InMemoryEmbeddingCache, LayeredEmbeddingCache
 from finrag.lexical import spell_quarters, unglue_dates
@@ -80,6 +85,14 @@ def spread_pages(pages: Sequence[tuple[str, int]], head: int) -> list[int]:
             lead.append(i)
     chosen = set(lead)
     return lead + [i for i in range(len(pages)) if i not in chosen]
+
+
+class _DocumentTerms(NamedTuple):
+    """What a document's metadata says about how questions name things in it."""
+
+    registrant: str  # "" when unknown
+    aliases: tuple[str, ...]  # the other names the registrant goes by ("AXP")
+    abbreviations: dict[str, str]  # short form -> long form
 
 
 def _merged(maps: Iterable[dict[str, str]]) -> dict[str, str]:
@@ -170,8 +183,8 @@ class HybridRetriever(Retriever):
         if unit_vector_entries > 0:
             backing = LayeredEmbeddingCache(InMemoryEmbeddingCache(unit_vector_entries), backing)
         self.unit_vectors = cached_embedder(inner, backing)
-        # per (tenant, document id): its registrant and the abbreviations it defines
-        self._terms: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        # per (tenant, document id): its registrant, aliases and the abbreviations it defines
+        self._terms: dict[tuple[str, str], _DocumentTerms] = {}
         self._terms_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -188,32 +201,37 @@ class HybridRetriever(Retriever):
         :func:`~finrag.lexical.spell_quarters`), a day glued to its year parted ("december
         312012", :func:`~finrag.lexical.unglue_dates`), the other form of each abbreviation the
         documents in scope define appended (:func:`finrag.documents.abbreviations.expand`), and
-        without the filer's name when every document in scope (``doc_ids``, else all the
-        tenant's documents) has the same registrant."""
+        without the filer's names (its registrant's, its aliases such as the trading symbol,
+        :func:`~finrag.documents.filer.without_filer`) when every document in scope
+        (``doc_ids``, else all the tenant's documents) has the same registrant."""
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return question
         question = unglue_dates(spell_quarters(question))
         terms = self._document_terms(tenant, doc_ids)
-        question = abbreviations.expand(question, _merged(pairs for _, pairs in terms))
-        names = {registrant for registrant, _ in terms}
+        question = abbreviations.expand(question, _merged(t.abbreviations for t in terms))
+        names = {t.registrant for t in terms}
         if len(names) != 1 or "" in names:
             return question
-        return without_names(question, [name_terms(names.pop())])
+        return without_filer(question, [*names, *(a for t in terms for a in t.aliases)])
 
     def registrants(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
         """The registrants of the documents in scope, read once per document and kept."""
-        return {registrant for registrant, _ in self._document_terms(tenant, doc_ids)}
+        return {t.registrant for t in self._document_terms(tenant, doc_ids)}
+
+    def filer_names(self, tenant: str, doc_ids: Collection[str] | None = None) -> set[str]:
+        """The registrants of the documents in scope and the other names they go by."""
+        terms = self._document_terms(tenant, doc_ids)
+        return {t.registrant for t in terms} | {a for t in terms if t.registrant for a in t.aliases}
 
     def abbreviations(self, tenant: str, doc_ids: Collection[str] | None = None) -> dict[str, str]:
         """The abbreviations the documents in scope define (the first document's reading of a
         short form two of them define)."""
-        return _merged(pairs for _, pairs in self._document_terms(tenant, doc_ids))
+        return _merged(t.abbreviations for t in self._document_terms(tenant, doc_ids))
 
-    def _document_terms(
-        self, tenant: str, doc_ids: Collection[str] | None
-    ) -> list[tuple[str, dict[str, str]]]:
-        """(registrant, abbreviations) of each document in scope, read once and kept."""
+    def _document_terms(self, tenant: str, doc_ids: Collection[str] | None) -> list[_DocumentTerms]:
+        """The registrant, aliases and abbreviations of each document in scope, read once and
+        kept."""
         check_tenant(tenant)
         ids = (
             [d.id for d in self.store.list_documents(tenant)]
@@ -228,8 +246,9 @@ class HybridRetriever(Retriever):
                 if len(self._terms) > _MAX_DOCUMENT_TERMS:
                     self._terms.clear()
                 for doc_id, metadata in found.items():
-                    self._terms[(tenant, doc_id)] = (
+                    self._terms[(tenant, doc_id)] = _DocumentTerms(
                         metadata.get(REGISTRANT_KEY, ""),
+                        tuple(decode_aliases(metadata.get(ALIASES_KEY))),
                         abbreviations.decode(metadata.get(abbreviations.ABBREVIATIONS_KEY)),
                     )
         with self._terms_lock:

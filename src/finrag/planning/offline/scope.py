@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from finrag.documents.filer import name_terms
+from finrag.documents.filer import filer_words
 from finrag.documents.model import Chunk, ChunkKind
 from finrag.dsl.units import Kind
 from finrag.lexical import MONTH_WORDS, has_run, written_words
@@ -98,14 +98,15 @@ _NO_NAME = frozenset((
 def question_names(question: str, filers: Sequence[str]) -> tuple[str, ...]:
     """The names the question writes, lower-cased: its capitalized words that open no
     sentence ("Eliquis", "Comirnaty", "Europe") and its acronyms ("PBNA", "EMEA"), without
-    months, the filers' own names, words such as "Company" or "Fiscal" and the acronyms of
+    months, the filers' own names (their registrants' words, symbols such as "AXP",
+    contractions such as "AmEx"), words such as "Company" or "Fiscal" and the acronyms of
     measures ("EPS", "COGS": a report may print them spelled out); a possessive or plural "s"
     is dropped ("Kyocera's", "Americas")."""
     found = [
         m.group(1) for m in _PROPER.finditer(question) if not _opens_sentence(question, m.start())
     ]
     known = set(_NO_NAME) | MONTH_WORDS | _MEASURES
-    known.update(w for name in filers for w in name_terms(name))
+    known.update(filer_words(question, filers))
     names = (w.lower() for w in found)
     return tuple(
         dict.fromkeys(n.rstrip("s") for n in names if n not in known and n.rstrip("s") not in known)
@@ -137,7 +138,7 @@ def names_more(info: QuestionInfo, metric: Iterable[str], filers: Sequence[str])
     words), the company (``filers``: the registrants in scope) and the period."""
     known = set(_GENERIC)
     known.update(stem(w) for text in metric for w in words(text))
-    known.update(stem(w) for name in filers for w in name_terms(name))
+    known.update(stem(w) for w in filer_words(info.text, filers))
     return any(s not in known and not s[:1].isdigit() for s in info.content)
 
 
