@@ -186,10 +186,15 @@ def test_sections_under_a_statement_title_name_the_statement() -> None:
 
 
 def _statement_pdf(
-    path: Path, above: list[str], headers: tuple[str, str], labels: list[str]
+    path: Path,
+    above: list[str],
+    headers: tuple[str, str],
+    labels: list[str],
+    *,
+    centred: bool = False,
 ) -> Path:
-    """One statement page: lines of text, column headers over two number columns, section
-    labels, then three rows."""
+    """One statement page: lines of text (``centred`` on the page, as a statement's title),
+    column headers over two number columns, section labels, then three rows."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
@@ -197,7 +202,10 @@ def _statement_pdf(
     c.setFont("Helvetica", 9)
     y = letter[1] - 60
     for text in above:
-        c.drawString(50, y, text)
+        if centred:
+            c.drawCentredString(letter[0] / 2, y, text)
+        else:
+            c.drawString(50, y, text)
         y -= 14
     y -= 6
     for x, header in zip((430.0, 520.0), headers, strict=True):
@@ -251,6 +259,22 @@ def test_section_labels_under_the_header_keep_it_as_the_header(
     assert _row(table, "Depreciation and amortization") == [2763.0, 2710.0]
     assert _row(table, "Capital spending") == [-5207.0, -4625.0]
     assert set(labels) <= set(table.row_labels)  # the group headings of the rows under them
+
+
+def test_a_title_above_the_header_is_the_caption_not_a_column_heading(tmp_path: Path) -> None:
+    """American Express's income statement: the title centred above "2022 2021", then the
+    labels "Revenues" and "Non-interest revenues" before the first number. Where the numbers
+    begin was read from the first two lines only, which have none, so every line above counted
+    as a header: the columns were headed "CONSOLIDATED STATEMENTS OF INCOME 2022" and the
+    statement's section was the heading of an earlier page."""
+    above = ["CONSOLIDATED STATEMENTS OF INCOME"]
+    labels = ["Revenues", "Non-interest revenues"]
+    path = _statement_pdf(tmp_path / "t.pdf", above, ("2022", "2021"), labels, centred=True)
+    (doc,) = parse_path(path, ParseOptions(workers=1))
+    (table,) = doc.tables
+    assert [h.strip() for h in table.column_headers[1:]] == ["2022", "2021"]
+    assert "CONSOLIDATED STATEMENTS OF INCOME" in table.caption
+    assert _row(table, "Depreciation and amortization") == [2763.0, 2710.0]
 
 
 def test_prose_above_a_label_is_not_a_header(tmp_path: Path) -> None:

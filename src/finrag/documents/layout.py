@@ -350,15 +350,11 @@ def _numbers_x0(lines: list[Line], start: int) -> float:
     """Where the number columns of the region at ``start`` begin: the first row's numbers (the
     region may open with a section label, :func:`_label_above`, or a year heading a block of
     rows, which have none)."""
-    first = lines[start]
-    lone_year = len(first.segments) == 1 and bool(_YEAR.match(first.text.strip()))
-    numbered = (
-        first if any(first.numeric) and not lone_year else lines[min(start + 1, len(lines) - 1)]
-    )
-    return min(
-        (s.x0 for s, n in zip(numbered.segments, numbered.numeric, strict=True) if n),
-        default=0.0,
-    )
+    for line in lines[start : start + _MAX_LABELS + 2]:
+        lone_year = len(line.segments) == 1 and bool(_YEAR.match(line.text.strip()))
+        if any(line.numeric) and not lone_year:
+            return min(s.x0 for s, n in zip(line.segments, line.numeric, strict=True) if n)
+    return 0.0
 
 
 def _is_header_line(line: Line, num_x0: float) -> bool:
