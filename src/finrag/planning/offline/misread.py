@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from finrag.documents.model import Chunk
+from finrag.documents.tables import PER_SHARE
 from finrag.dsl.units import Kind
 from finrag.lexical import MONTH_NAME
 
@@ -24,7 +25,14 @@ from .candidates import Operand, dates_or_scales, month_days, period_date
 from .programs import Candidate
 from .text import CUE_NAMES, QuestionInfo, cue_flags, names_metric, words
 
-__all__ = ["misread", "one_figure_twice", "one_line_twice", "only_total", "unasked_ratio"]
+__all__ = [
+    "misread",
+    "one_figure_twice",
+    "one_line_twice",
+    "only_total",
+    "unasked_per_share",
+    "unasked_ratio",
+]
 
 
 # Sketch families whose two operands must be two figures (a difference, a change, a ratio).
@@ -97,7 +105,24 @@ def misread(
         # Best Buy's "percentage change in revenue for the six months" had divided the
         # difference of two "Revenue % change" lines (International's and the company's)
         return "it takes the relative change of figures that are already changes"
+    if any(unasked_per_share(o, info) for o in cand.fill):
+        # "the difference between net income attributable to Pfizer for the six months and
+        # the three months" had subtracted the lines of the same label under "Earnings per
+        # common share––basic" ($1.40 - $0.41) instead of the amounts ($7,870 - $2,327 million)
+        return "it reads an amount per share the question does not ask for"
     return unasked_ratio(cand, info)
+
+
+def unasked_per_share(operand: Operand, info: QuestionInfo) -> bool:
+    """An amount per share that only its group heading makes one ("Earnings per common
+    share––basic" over "Net income attributable to Pfizer Inc. common shareholders"), for a
+    question that says nothing of shares: the line's own name is an amount's."""
+    return (
+        operand.quantity.kind is Kind.PER_SHARE
+        and not PER_SHARE.search(" ".join(operand.label))
+        and not PER_SHARE.search(info.text)
+        and not re.search(r"\bshares?\b|\bdividends?\b", info.text, re.IGNORECASE)
+    )
 
 
 def _all_named(

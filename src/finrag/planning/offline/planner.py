@@ -45,12 +45,13 @@ from .formula_plan import asks_formula_alone, ground, states_composite
 from .glossary import named_ratio, stating_rows
 from .intent import asks_yes_no, compares, description_reason
 from .listwise import answer_probs
-from .misread import misread, only_total
+from .misread import misread, only_total, unasked_per_share
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
 from .scope import (
     adjusted_lines,
     asks_adjusted,
+    consolidated,
     less_named,
     mentioned,
     prefer_balances,
@@ -58,7 +59,9 @@ from .scope import (
     prefer_reported,
     prefer_statement_lines,
     question_names,
+    statement_copies,
     whole_company,
+    without_parent_only,
 )
 from .sketches import build_program, sketch_by_name
 from .text import (
@@ -119,21 +122,49 @@ def _counts_shares(operand: Operand) -> bool:
 
 class _Lines(NamedTuple):
     """What the rules about which lines are read need, worked out once per question: the
-    evidence by chunk id, the names the question writes (:func:`.scope.question_names`) and
-    the operands (by ``id``) that another table prints with more of the question's words
-    (:func:`.scope.less_named`)."""
+    evidence by chunk id, the names the question writes (:func:`.scope.question_names`), the
+    operands (by ``id``) that another table prints with more of the question's words
+    (:func:`.scope.less_named`), the filers' names and the operands that are a note's line of
+    a consolidated statement's label with another figure (:func:`.scope.prefer_statement_lines`:
+    the fair value note's "Total assets")."""
 
     by_id: dict[str, Chunk]
     names: tuple[str, ...]
     less_named: frozenset[int]
+    filers: tuple[str, ...]  # PlanRequest.filers
+    note_copies: frozenset[int] = frozenset()
 
     @classmethod
     def of(
-        cls, scored: Scored, evidence: Sequence[Chunk], info: QuestionInfo, names: tuple[str, ...]
+        cls,
+        scored: Scored,
+        evidence: Sequence[Chunk],
+        info: QuestionInfo,
+        names: tuple[str, ...],
+        filers: tuple[str, ...] = (),
     ) -> _Lines:
         worse = less_named(scored.operands, evidence, info)
+        by_id = {c.id: c for c in evidence}
+        stated = {id(o) for o in prefer_statement_lines(scored.operands, evidence, info)}
+        # a note's line of a statement's label with another figure (the same figure, rounded
+        # or not, in a summary is the same line)
+        figures: dict[tuple[str, ...], list[float]] = {}
+        for o in scored.operands:
+            if o.row_key in by_id and consolidated(by_id[o.row_key]):
+                figures.setdefault(o.label, []).append(o.in_units)
+
+        def copy(o: Operand) -> bool:
+            return id(o) not in stated and not any(
+                math.isclose(o.in_units, v, rel_tol=5e-3)
+                for v in figures.get(o.label, [o.in_units])
+            )
+
         return cls(
-            {c.id: c for c in evidence}, names, frozenset(id(scored.operands[i]) for i in worse)
+            by_id,
+            names,
+            frozenset(id(scored.operands[i]) for i in worse),
+            filers,
+            frozenset(id(o) for o in scored.operands if copy(o)),
         )
 
 
@@ -185,8 +216,10 @@ class OfflinePlanner:
         # "Frito-Lay North America" is read as "FLNA" when the evidence's rows print only that
         rows = " ".join(c.text for c in request.evidence if c.kind is ChunkKind.TABLE_ROW)
         question = as_written(question, request.abbreviations, rows)
-        # a segment's table is not read for a question about the company
+        # a segment's table is not read for a question about the company, nor the parent
+        # company's own statements
         evidence = whole_company(request.evidence, question, request.abbreviations)
+        evidence = without_parent_only(evidence, question)
         described = description_reason(question)
         if described is not None:
             return self._abstain(described)
@@ -229,7 +262,7 @@ class OfflinePlanner:
             scored_defined = self._score(defined, evidence)
             if self._best(scored_defined) > self._best(scored):
                 info, scored = defined, scored_defined
-        lines = _Lines.of(scored, evidence, info, names)
+        lines = _Lines.of(scored, evidence, info, names, request.filers)
         lookup = self._lookup(info, scored, evidence, lines)
         if asks_one_value(info) or states_total(info, scored.operands):  # only a lookup answers
             return self._read_one(lookup, evidence)
@@ -319,6 +352,7 @@ class OfflinePlanner:
                 misread(cand, info, lines.by_id)
                 or _unnamed(cand, lines.names, lines.by_id)
                 or _less_named(cand, lines.less_named)
+                or _note_copy(cand, lines.note_copies)
             )
             if excluded:
                 errors.append(f"{to_string(_program(cand, info))}: {excluded}")
@@ -523,11 +557,21 @@ class OfflinePlanner:
             # one, and never a count of shares (Pfizer's EPS note: 5,720 million diluted shares)
             per_share = [i for i in keep if scored.operands[i].quantity.kind is Kind.PER_SHARE]
             keep = per_share or [i for i in keep if not _counts_shares(scored.operands[i])]
+        elif keep:
+            # and an amount of a line, not the same line's amount per share under "Earnings per
+            # common share", when the question says nothing of shares
+            keep = [i for i in keep if not unasked_per_share(scored.operands[i], info)] or keep
         if keep:
             # a balance asked at a day is not the change over a period ending on it, and a
             # note's "Total liabilities" (those at fair value) is not the balance sheet's
-            candidates = prefer_balances([scored.operands[i] for i in keep], info)
-            kept = {id(o) for o in prefer_statement_lines(candidates, evidence, info)}
+            candidates = prefer_balances(
+                [scored.operands[i] for i in keep], info, lines.filers, lines.by_id
+            )
+            candidates = prefer_statement_lines(candidates, evidence, info)
+            # a line the consolidated statements print is read there, not from its copy in a
+            # summary or a segment's table, when the question names nothing else
+            candidates = statement_copies(candidates, evidence, info, lines.filers)
+            kept = {id(o) for o in candidates}
             keep = [i for i in keep if id(scored.operands[i]) in kept]
         if not keep or self.model.lookup is None:
             return None
@@ -665,6 +709,17 @@ def _less_named(cand: Candidate, dropped: frozenset[int]) -> str | None:
     if not worse:
         return None
     return f"it reads {worse[0].text[:50]} from a table that names less of the question"
+
+
+def _note_copy(cand: Candidate, copies: frozenset[int]) -> str | None:
+    """A program that reads a note's copy of a line the consolidated statements print for the
+    same period: Pfizer's "what percent of total assets were cash and cash equivalents" had
+    divided by the fair value note's "Total assets" ($46,089 million, those measured at fair
+    value) instead of the balance sheet's $220,168 million."""
+    copy = next((o for o in cand.fill if id(o) in copies), None)
+    if copy is None:
+        return None
+    return f"it reads {copy.text[:50]} from a note; the consolidated statements print the line"
 
 
 def _total_of(operand: Operand, info: QuestionInfo) -> bool:

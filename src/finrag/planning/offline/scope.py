@@ -42,7 +42,9 @@ __all__ = [
     "prefer_reported",
     "prefer_statement_lines",
     "question_names",
+    "statement_copies",
     "whole_company",
+    "without_parent_only",
 ]
 
 # Words that name no segment: the period, the company as a whole, what was reported.
@@ -156,6 +158,65 @@ def prefer_consolidated(
     if not kept or len(kept) == len(operands) or names_more(info, metric, filers):
         return list(operands)
     return kept
+
+
+def _metric_words(info: QuestionInfo, filers: Sequence[str]) -> frozenset[str]:
+    """The stems of the question's words that name its metric: all but the company's names,
+    the period (years, months, "fiscal", "end") and words such as "total" or "reported"."""
+    known = _GENERIC | {stem(w) for w in filer_words(info.text, filers)}
+    return frozenset(
+        s for s in info.content if s not in known and s not in MONTH_WORDS and not s[:1].isdigit()
+    )
+
+
+def _names_every(operand: Operand, needed: frozenset[str]) -> bool:
+    """Whether the operand's label and group heading name every one of ``needed``."""
+    return bool(needed) and needed <= {stem(w) for w in (*operand.label, *operand.group)}
+
+
+def statement_copies(
+    operands: Sequence[Operand],
+    chunks: Sequence[Chunk],
+    info: QuestionInfo,
+    filers: Sequence[str],
+) -> list[Operand]:
+    """The operands of the consolidated statements alone, when one of their lines names every
+    word of the question but the company, the period and words such as "total" (a question
+    that names nothing else asks for the company's reported line): not the copies of the line
+    in the MD&A's summaries, notes or segment tables, nor a sentence. Each copy took a share
+    of the lookup's confidence, and a sentence on "Restricted cash and cash equivalents held
+    by the Lending Trust ... $59 million" had taken more than the balance sheet's $33,914
+    million of American Express's cash and cash equivalents. Else all of them."""
+    by_id = {c.id: c for c in chunks}
+    needed = _metric_words(info, filers)
+
+    def in_statements(o: Operand) -> bool:
+        return o.row_key in by_id and consolidated(by_id[o.row_key])
+
+    if not any(in_statements(o) and _names_every(o, needed) for o in operands):
+        return list(operands)
+    return [o for o in operands if in_statements(o)]
+
+
+# The parent company's own statements (Schedule I, "Condensed Financial Information of
+# Registrant"; American Express's "NOTE 25 PARENT COMPANY"): the registrant without its
+# subsidiaries, never the company's consolidated figure.
+_PARENT_ONLY = re.compile(
+    r"\bparent[- ]company\b|\bparent[- ]only\b|"
+    r"\bcondensed\s+financial\s+information\s+of\s+(?:the\s+)?registrant\b",
+    re.IGNORECASE,
+)
+
+
+def without_parent_only(evidence: Sequence[Chunk], question: str) -> list[Chunk]:
+    """``evidence`` without the parent company's own statements, unless the question asks
+    about the parent company or nothing else is left: American Express's "What was cash and
+    cash equivalents at December 31, 2022?" is the consolidated $33,914 million, not the
+    parent's $8,188 million."""
+    if re.search(r"\bparent\b|\bregistrant\b", question, re.IGNORECASE):
+        return list(evidence)
+    kept = [c for c in evidence if not _PARENT_ONLY.search(f"{c.section} {c.group}")]
+    return kept or list(evidence)
 
 
 def prefer_statement_lines(
@@ -329,23 +390,56 @@ _AT_A_DAY = re.compile(
 )
 
 
-def prefer_balances(operands: Sequence[Operand], info: QuestionInfo) -> list[Operand]:
-    """For a question about a point in time ("What was inventory at July 29, 2023?"), the
-    operands without the cells of a period ending that day when the same line is also printed
-    at the day itself: a 10-Q's cash flow statement prints "Merchandise inventories" under
-    "Six Months Ended July 29, 2023" (the change, $(508) million) and its balance sheet under
-    "July 29, 2023" (the balance). A line printed only for periods keeps them ("net income as
+# "At the end of fiscal 2022": a balance on the period's last day, whatever its length.
+_AT_PERIOD_END = re.compile(r"\b(?:at|as\s+of)\s+the\s+(?:end|close)\s+of\b", re.IGNORECASE)
+
+
+def prefer_balances(
+    operands: Sequence[Operand],
+    info: QuestionInfo,
+    filers: Sequence[str] = (),
+    by_id: Mapping[str, Chunk] | None = None,
+) -> list[Operand]:
+    """For a question about a point in time ("What was inventory at July 29, 2023?", "... at
+    the end of fiscal 2022?"), the operands without the cells of a period ending that day when
+    the same line is also printed at the day itself: a 10-Q's cash flow statement prints
+    "Merchandise inventories" under "Six Months Ended July 29, 2023" (the change, $(508)
+    million) and its balance sheet under "July 29, 2023" (the balance). When a balance's line
+    names every word of the metric, no cell of a period column is read: American Express's
+    "What were long-term debt at December 31, 2022?" is the balance sheet's $42,573 million,
+    not the year's interest expense on "Long-term debt and other" ($1,236 million) nor its
+    "Payments of long-term debt". A cell is of a period when its column heading or its table's
+    corner heading (``by_id``: the evidence by chunk id; "Year Ended December 31" over columns
+    headed "2022") says how long. A line printed only for periods keeps them ("net income as
     of December 31, 2022" still reads the year). Of the 49 training questions that ask at a
     day, none uses a cell of a period column."""
     operands = _without_openings(operands, info)
-    if _AT_A_DAY.search(info.text) is None or durations(info.text):
+    at_end = _AT_PERIOD_END.search(info.text) is not None
+    if not at_end and (_AT_A_DAY.search(info.text) is None or durations(info.text)):
         return operands
-    balances = {o.label for o in operands if o.source == "table" and not durations(o.heading)}
-    return [
-        o
-        for o in operands
-        if o.source != "table" or o.label not in balances or not durations(o.heading)
-    ]
+    chunks = by_id or {}
+
+    def of_period(o: Operand) -> bool:
+        chunk = chunks.get(o.row_key)
+        return bool(durations(o.heading) or (chunk is not None and durations(_corner(chunk))))
+
+    table = [o for o in operands if o.source == "table"]
+    balances = [o for o in table if not of_period(o)]
+    needed = _metric_words(info, filers)
+    if any(_names_every(o, needed) for o in balances):
+        return [o for o in operands if o.source != "table" or not of_period(o)]
+    labels = {o.label for o in balances}
+    return [o for o in operands if o.source != "table" or o.label not in labels or not of_period(o)]
+
+
+def _corner(chunk: Chunk) -> str:
+    """A table row's corner heading, as its text opens (``chunking.linearise_row``): "Year
+    Ended December 31 (Millions, except per share amounts)"."""
+    if not chunk.row_label:
+        return ""
+    marks = (f"{chunk.group} : " if chunk.group else "", f"the {chunk.row_label} ")
+    at = min((i for i in (chunk.text.find(m) for m in marks if m) if i >= 0), default=-1)
+    return chunk.text[:at] if at > 0 else ""
 
 
 # A line of the balance a period opens with ("Cash and cash equivalents at beginning of year"),
