@@ -191,6 +191,20 @@ def test_keyword_search_ranks_exact_match_first(store: Store) -> None:
     assert len(store.keyword_search(A, "revenue", limit=2)) == 2
 
 
+def test_keyword_search_reads_the_section_heading(store: Store) -> None:
+    """A row of "CONSOLIDATED BALANCE SHEETS" is found by "balance sheet", as the vector finds
+    it (``Chunk.search_text``); the hit's text is the chunk's own."""
+    document, chunks, vectors = acme()
+    titled = [
+        c.model_copy(update={"section": "CONSOLIDATED BALANCE SHEETS"}) if i == 1 else c
+        for i, c in enumerate(chunks)
+    ]
+    add(store, A, (document, titled, vectors))
+    hits = store.keyword_search(A, "balance sheets")
+    assert [hit.chunk.id for hit in hits] == [titled[1].id]
+    assert hits[0].chunk.text == titled[1].text
+
+
 def test_years_and_numbers_are_searchable(store: Store) -> None:
     add(store, A, acme())
     add(store, A, globex())

@@ -231,6 +231,16 @@ class Chunk(BaseModel):
     # (losses)" over "Primary service units"), so repeated labels stay distinguishable
     group: str = ""
 
+    @property
+    def search_text(self) -> str:
+        """What search reads: the section heading (when known and not already in the text)
+        and the text. Both the embedded text and the keyword index use it, so keyword search
+        knows a row of "CONSOLIDATED BALANCE SHEETS" is a balance sheet line as the vector
+        does; ``text`` stays what the evidence shows."""
+        if self.section and self.section not in self.text:
+            return f"{self.section}: {self.text}"
+        return self.text
+
     def number_id(self, k: int) -> str:
         """The id of the k-th number of a text chunk (``<chunk_id>:n<k>``)."""
         return f"{self.id}:n{k}"

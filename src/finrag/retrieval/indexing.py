@@ -77,10 +77,9 @@ def _silent(_: IndexProgress) -> None:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """The text embedded for a chunk: its section heading (when known) and its text."""
-    if chunk.section and chunk.section not in chunk.text:
-        return f"{chunk.section}: {chunk.text}"
-    return chunk.text
+    """The text embedded for a chunk: its section heading (when known) and its text
+    (:attr:`~finrag.documents.model.Chunk.search_text`, which the keyword index reads too)."""
+    return chunk.search_text
 
 
 def cached_embedder(embedder: Embedder, cache: EmbeddingCache) -> Embedder:

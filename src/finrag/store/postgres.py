@@ -2,7 +2,9 @@
 
 * Schema: Alembic revisions in :mod:`finrag.store.pg_migrations`, applied by :func:`migrate`
   when the store opens (config built in code; no ``alembic.ini`` at run time).
-* Keyword search: ``ts_rank`` over a generated ``tsvector`` column (``'english'`` config) with a
+* Keyword search: ``ts_rank`` over a ``tsvector`` column generated from each chunk's search text
+  (section heading and text, :attr:`~finrag.documents.model.Chunk.search_text`; ``'english'``
+  config) with a
   GIN index; the question becomes a quoted OR ``tsquery`` (:func:`finrag.store.query.tsquery`).
 * Vector search: cosine distance ``<=>`` on an untyped ``vector`` column cast to the query's
   dimension, served by a partial HNSW index per dimension (created on first write of that
@@ -240,7 +242,7 @@ class PostgresStore(Store):
                             document.id,
                             chunk.id,
                             chunk.ordinal,
-                            chunk.text,
+                            chunk.search_text,
                             Jsonb(chunk.model_dump(mode="json")),
                             dim,
                             matrix[i],

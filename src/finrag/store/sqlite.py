@@ -1,8 +1,10 @@
 """The embedded default store: one SQLite file with FTS5 for BM25 and vectors as BLOBs.
 
 * Schema: :mod:`finrag.store.sqlite_migrations` (named, append-only migrations).
-* Keyword search: an external-content FTS5 table ranked with ``bm25()``; the question becomes a
-  quoted OR query (:func:`finrag.store.query.fts5_query`), so user text is never FTS syntax.
+* Keyword search: an external-content FTS5 table over each chunk's search text (its section
+  heading and text, :attr:`~finrag.documents.model.Chunk.search_text`) ranked with ``bm25()``;
+  the question becomes a quoted OR query (:func:`finrag.store.query.fts5_query`), so user text
+  is never FTS syntax.
 * Vector search: exact cosine with numpy over a per-(tenant, dim) in-memory matrix loaded from the
   float32 BLOBs. Every write bumps the tenant's ``generation`` in the same transaction; a search
   compares it with the cached matrix's generation, so the cache is invalidated by writes from
@@ -195,7 +197,7 @@ class SQLiteStore(Store):
                             document.id,
                             chunk.id,
                             chunk.ordinal,
-                            chunk.text,
+                            chunk.search_text,
                             chunk.model_dump_json(),
                             int(matrix.shape[1]),
                             matrix[i].tobytes(),

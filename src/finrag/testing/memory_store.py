@@ -101,7 +101,7 @@ class MemoryStore(Store):
             document=stored_doc,
             info=info,
             chunks=stored_chunks,
-            terms=tuple(Counter(tokenize(c.text)) for c in stored_chunks),
+            terms=tuple(Counter(tokenize(c.search_text)) for c in stored_chunks),
             vectors=matrix.copy(),
             embedder=embedder_name,
         )
