@@ -203,3 +203,33 @@ def test_a_note_s_line_of_another_figure_is_not_the_statement_s(planner: Offline
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(2632 / 220168)
     assert not any("46089" in e or "46,089" in e for e in plan.errors if "note" not in e)
+
+
+def test_how_an_amount_moved_is_no_difference_of_percentages(planner: OfflinePlanner) -> None:
+    """Ulta's income statement prints each line with its percentage of net sales beside it:
+    "the change in net income" is $256,571 thousand, not 0.8 points of net sales."""
+    statement = _in(
+        "Consolidated Statements of Income",
+        record_chunks(
+            [["(in thousands)", "fiscal 2023", "fiscal 2023", "fiscal 2022", "fiscal 2022"],
+             ["net income", "$ 1,242,408", "12.2%", "$ 985,837", "11.4%"]],
+            record_id="ULTA/6",
+        ),
+    )  # fmt: skip
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(
+            question="What was the change in net income from fiscal 2022 to fiscal 2023?",
+            evidence=statement,
+        )
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(statement)).value == 256571.0
+    # a question about a rate may subtract percentages
+    margin = "What was the change in net income as a percentage of net sales from fiscal 2022 to fiscal 2023?"
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=margin, evidence=statement)
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context(statement)).value == pytest.approx(
+        0.008
+    )  # 12.2% - 11.4%

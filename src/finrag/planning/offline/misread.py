@@ -83,6 +83,14 @@ def misread(
     ):
         # "the change in the gross profit rate" had subtracted two gross profits ($10 million)
         return "the question asks how a rate moved, and it subtracts amounts of money"
+    if (
+        cand.sketch.family == "diff"
+        and all(o.quantity.kind is Kind.PERCENT for o in cand.fill)
+        and not _NAMES_A_RATE.search(info.text)
+    ):
+        # Ulta's "What was the change in net income from fiscal 2022 to fiscal 2023?" had
+        # subtracted the two years' net income as a percentage of net sales (0.8 points)
+        return "the question asks how an amount moved, and it subtracts percentages"
     if cand.sketch.family in ("diff", "change") and _earlier_first(cand.fill, info):
         # "the change in cash from January 28, 2023 to July 29, 2023" had read +781 (the
         # January balance less July's): two dates of one year are ordered by the dates
@@ -206,6 +214,12 @@ def one_figure_twice(fill: Sequence[Operand]) -> bool:
 
 # A question whose metric is a rate ("the change in the gross profit rate", "... in the
 # operating margin"): its change is in percentage points, not an amount.
+# A question that names a rate, a share or points: its difference may be of percentages.
+_NAMES_A_RATE = re.compile(
+    r"percent|%|\brates?\b|ratio|margin|yield|return|growth|proportion|\bshare\b|portion"
+    r"|basis\s+points|\bpoints?\b|\bmix\b|spread|\bcomp\b|comparable",
+    re.IGNORECASE,
+)
 _RATE_METRIC = re.compile(
     r"\b(?:change|increase|decrease|difference|movement)\s+in\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
     r"(?:rate|margin|ratio|yield|percentage)s?\b"
