@@ -217,7 +217,8 @@ def one_figure_twice(fill: Sequence[Operand]) -> bool:
 # A question that names a rate, a share or points: its difference may be of percentages.
 _NAMES_A_RATE = re.compile(
     r"percent|%|\brates?\b|ratio|margin|yield|return|growth|proportion|\bshare\b|portion"
-    r"|basis\s+points|\bpoints?\b|\bmix\b|spread|\bcomp\b|comparable",
+    r"|basis\s+points|\bpoints?\b|\bmix\b|spread|\bcomp\b|comparable|volatility"
+    r"|\bro(?:e|a|ic|ce|fe|te)\b",
     re.IGNORECASE,
 )
 _RATE_METRIC = re.compile(
