@@ -233,3 +233,29 @@ def test_how_an_amount_moved_is_no_difference_of_percentages(planner: OfflinePla
     assert execute(plan.program, build_context(statement)).value == pytest.approx(
         0.008
     )  # 12.2% - 11.4%
+
+
+def test_deferred_income_taxes_are_no_income_taxes_paid(planner: OfflinePlanner) -> None:
+    """PepsiCo's balance sheet prints "Deferred Income Taxes" (4,204); the taxes it paid are
+    the cash flow note's "Income taxes paid, net of refunds" (2,766)."""
+    sheet = _in(
+        "Consolidated Balance Sheet",
+        record_chunks(
+            [["(in millions)", "2022", "2021"], ["deferred income taxes", "4,204", "4,310"]],
+            record_id="PEP/66",
+        ),
+    )
+    supplemental = _in(
+        "Supplemental Cash Flow Information",
+        record_chunks(
+            [["(in millions)", "2022", "2021"],
+             ["income taxes paid , net of refunds", "$ 2,766", "$ 1,933"]],
+            record_id="PEP/111",
+        ),
+    )  # fmt: skip
+    question = "How much did PepsiCo pay in income taxes in 2022?"
+    plan = OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=[*sheet, *supplemental], filers=("PepsiCo, Inc.",))
+    )
+    assert plan.program is not None, plan.abstain_reason
+    assert execute(plan.program, build_context([*sheet, *supplemental])).value == 2766.0

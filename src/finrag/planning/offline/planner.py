@@ -111,8 +111,9 @@ _COUNTS = re.compile(
 )
 
 
-# Words of a row label that turn its metric into another one.
-_TURNS = frozenset({"before", "after", "excluding", "excl", "less"})
+# Words of a row label that turn its metric into another one: "Income before income taxes"
+# is no income tax, "Deferred Income Taxes" (a balance) no income taxes paid.
+_TURNS = frozenset({"before", "after", "excluding", "excl", "less", "deferred"})
 
 
 def _counts_shares(operand: Operand) -> bool:
