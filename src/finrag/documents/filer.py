@@ -147,18 +147,26 @@ def without_names(question: str, names: Iterable[Sequence[str]]) -> str:
     The question is returned unchanged when removing the names would leave fewer than two
     words (a question that is only the company's name keeps it).
     """
+    return _without(question, [(_name_pattern(terms), re.IGNORECASE) for terms in names if terms])
+
+
+def _name_pattern(terms: Sequence[str]) -> str:
+    """A name's words, with an optional "the", legal suffix and possessive."""
+    phrase = r"[\s\-]+".join(re.escape(t) for t in terms)
+    # "net income attributable to Pfizer" is a line of its own, not Pfizer's net income: the
+    # name stays there (without it the search finds "... noncontrolling interests")
+    return (
+        rf"(?<!attributable to )(?<![\w&])(?:the\s+)?{phrase}{_SUFFIXES}(?:['’]s|['’])?"
+        rf"(?![\w&])"
+    )
+
+
+def _without(question: str, patterns: Iterable[tuple[str, int]]) -> str:
+    """``question`` with every match of ``patterns`` (pattern, flags) removed and its spacing
+    tidied; unchanged when fewer than two words would be left."""
     out = question
-    for terms in names:
-        if not terms:
-            continue
-        phrase = r"[\s\-]+".join(re.escape(t) for t in terms)
-        # "net income attributable to Pfizer" is a line of its own, not Pfizer's net income:
-        # the name stays there (without it the search finds "... noncontrolling interests")
-        pattern = (
-            rf"(?<!attributable to )(?<![\w&])(?:the\s+)?{phrase}{_SUFFIXES}(?:['’]s|['’])?"
-            rf"(?![\w&])"
-        )
-        out = re.sub(pattern, " ", out, flags=re.IGNORECASE)
+    for pattern, flags in patterns:
+        out = re.sub(pattern, " ", out, flags=flags)
     out = " ".join(out.split())
     out = re.sub(r"\s+([?.,;:!])", r"\1", out)
     return out if len(_WORD.findall(out.lower())) >= 2 else question
@@ -294,11 +302,5 @@ def without_filer(question: str, names: Iterable[str]) -> str:
     over its registrant's and aliases' words and the contractions the question uses, and its
     symbols where written in capitals); unchanged when that would leave fewer than two words."""
     phrases, symbols = _forms(question, names)
-    out = without_names(question, phrases)
-    if not symbols:
-        return out
-    for symbol in symbols:
-        out = re.sub(_symbol_pattern(symbol), " ", out)
-    out = " ".join(out.split())
-    out = re.sub(r"\s+([?.,;:!])", r"\1", out)
-    return out if len(_WORD.findall(out.lower())) >= 2 else question
+    patterns = [(_name_pattern(terms), re.IGNORECASE) for terms in phrases]
+    return _without(question, [*patterns, *((_symbol_pattern(s), 0) for s in symbols)])
