@@ -71,3 +71,36 @@ def record_chunks(
         "table": table,
     }
     return list(finqa_chunks(record))
+
+
+def in_section(section: str, chunks: list[Chunk], group: str = "") -> list[Chunk]:
+    """``chunks`` as a filing's parser gives them: under a section heading (and a row group)."""
+    return [c.model_copy(update={"section": section, "group": group}) for c in chunks]
+
+
+def plan_value(
+    planner: Any, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
+) -> float | None:
+    """The value the planner's program gives for ``question`` over ``chunks``; None when it
+    abstains."""
+    from finrag.dsl.executor import execute
+    from finrag.planning.base import PlanRequest
+    from finrag.planning.evidence import build_context
+
+    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
+    if plan.program is None:
+        return None
+    return execute(plan.program, build_context(chunks)).value
+
+
+def plan_always(
+    planner: Any, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
+) -> Any:
+    """The plan at cut-off 0 (``offline:0``): the best reading that passes the checks, however
+    unsure, so a test sees which lines are read and which readings were rejected."""
+    from finrag.planning.base import PlanRequest
+    from finrag.planning.offline import OfflinePlanner
+
+    return OfflinePlanner(planner.model, threshold=0).plan(
+        PlanRequest(question=question, evidence=chunks, filers=filers)
+    )

@@ -9,7 +9,7 @@ import pytest
 
 from finrag.documents.model import Chunk
 from finrag.dsl.executor import execute
-from finrag.planning.base import Plan, PlanRequest
+from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import durations, operands_from
@@ -17,24 +17,7 @@ from finrag.planning.offline.intent import description_reason
 from finrag.planning.offline.misread import one_line_twice, only_total
 from finrag.planning.offline.scope import less_named, mentioned, question_names
 from finrag.planning.offline.text import analyze, names_metric, qualifies
-from support import record_chunks
-
-
-def _value(
-    planner: OfflinePlanner, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
-) -> float | None:
-    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
-    if plan.program is None:
-        return None
-    return execute(plan.program, build_context(chunks)).value
-
-
-def _always(planner: OfflinePlanner, question: str, chunks: list[Chunk]) -> Plan:
-    """The plan at cut-off 0 (``offline:0``): the best reading that passes the checks, however
-    unsure, so a test sees which lines are read and which readings were rejected."""
-    return OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(question=question, evidence=chunks)
-    )
+from support import in_section, plan_always, plan_value, record_chunks
 
 
 def _reason(
@@ -57,9 +40,9 @@ def test_an_opening_balance_is_not_the_balance_at_the_end(planner: OfflinePlanne
         record_id="AXP/99",
     )
     at_end = "What was cash and cash equivalents at December 31, 2022?"
-    assert _value(planner, at_end, flows) == 33914.0
+    assert plan_value(planner, at_end, flows) == 33914.0
     at_start = "What was cash and cash equivalents at the beginning of 2022?"
-    assert _value(planner, at_start, flows) == 22028.0
+    assert plan_value(planner, at_start, flows) == 22028.0
 
 
 def test_how_many_reads_no_amount_of_money(planner: OfflinePlanner) -> None:
@@ -73,10 +56,10 @@ def test_how_many_reads_no_amount_of_money(planner: OfflinePlanner) -> None:
         record_id="AXP/49",
     )
     question = "How many employees did the company have at the end of 2022?"
-    assert _value(planner, question, expenses) is None
+    assert plan_value(planner, question, expenses) is None
     # "how many millions of dollars" asks for money
     money = "How many millions of dollars were salaries and employee benefits in 2022?"
-    assert _value(planner, money, expenses) == 7252.0
+    assert plan_value(planner, money, expenses) == 7252.0
 
 
 def test_no_relative_change_of_lines_that_are_changes(planner: OfflinePlanner) -> None:
@@ -94,7 +77,7 @@ def test_no_relative_change_of_lines_that_are_changes(planner: OfflinePlanner) -
         "What was the percentage change in revenue for the six months ended July 29, 2023 "
         "compared to the prior year?"
     )
-    assert _value(planner, question, [*international, *company]) is None
+    assert plan_value(planner, question, [*international, *company]) is None
 
 
 def test_the_prior_year_period_is_named_by_reference() -> None:
@@ -131,7 +114,7 @@ def test_a_change_against_the_prior_year_period(planner: OfflinePlanner) -> None
         "2023 compared with the prior year period?"
     )
     chunks = [*again, *revenues]
-    assert _value(planner, question, chunks) == pytest.approx(12734 / 27742 - 1)
+    assert plan_value(planner, question, chunks) == pytest.approx(12734 / 27742 - 1)
 
 
 def test_a_fiscal_year_named_by_its_number_lasts_twelve_months() -> None:
@@ -159,11 +142,11 @@ def test_a_fiscal_year_reads_the_year_s_column_not_the_quarter_s(
         record_id="ULTA/1",
     )  # fmt: skip
     # FinanceBench names Ulta's year ended January 28, 2023 by its end date's year
-    assert _value(planner, "What was diluted earnings per share for fiscal 2023?", highlights) == (
-        24.01
-    )
+    assert plan_value(
+        planner, "What was diluted earnings per share for fiscal 2023?", highlights
+    ) == (24.01)
     quarter = "What was diluted earnings per share in the fourth quarter of fiscal 2023?"
-    assert _value(planner, quarter, highlights) == 6.68
+    assert plan_value(planner, quarter, highlights) == 6.68
 
 
 def test_a_change_in_a_year_is_against_the_year_before(planner: OfflinePlanner) -> None:
@@ -176,7 +159,10 @@ def test_a_change_in_a_year_is_against_the_year_before(planner: OfflinePlanner) 
         ],
         record_id="ULTA/2",
     )
-    assert _value(planner, "What was the change in comparable sales in fiscal 2022?", rates) is None
+    assert (
+        plan_value(planner, "What was the change in comparable sales in fiscal 2022?", rates)
+        is None
+    )
 
 
 def test_metric_words_name_a_line_and_qualifiers_are_seen() -> None:
@@ -207,8 +193,8 @@ def test_a_total_is_the_total_of_the_metric_asked(planner: OfflinePlanner) -> No
         record_id="BBY/6",
     )  # fmt: skip
     chunks = [*sheet, *flows]
-    assert _value(planner, "What were total liabilities at July 29, 2023?", chunks) is None
-    assert _value(planner, "What were total assets at July 29, 2023?", chunks) == 15318.0
+    assert plan_value(planner, "What were total liabilities at July 29, 2023?", chunks) is None
+    assert plan_value(planner, "What were total assets at July 29, 2023?", chunks) == 15318.0
 
 
 def test_one_figure_rounded_where_it_is_printed_again_is_not_divided_by_itself(
@@ -222,7 +208,7 @@ def test_one_figure_rounded_where_it_is_printed_again_is_not_divided_by_itself(
         [["", "2022"], ["card member loans ( billions )", "$ 108.0"]], record_id="AXP/51"
     )
     question = "What was the ratio of card member loans to total assets at December 31, 2022?"
-    assert _value(planner, question, [*loans, *billions]) is None
+    assert plan_value(planner, question, [*loans, *billions]) is None
 
 
 def test_question_names_leave_out_months_filers_and_generic_words() -> None:
@@ -257,16 +243,12 @@ def test_a_named_product_must_be_in_the_line_read(planner: OfflinePlanner) -> No
     chunks = [*totals, *products]
     assert mentioned(("eliqui",), products) == {"eliqui"}
     question = "What was Eliquis revenue for the six months ended July 2, 2023?"
-    assert _value(planner, question, chunks, PFIZER) == 3636.0
+    assert plan_value(planner, question, chunks, PFIZER) == 3636.0
     # evidence that never mentions the product gives no figure of it
     paxlovid = "What was Paxlovid revenue for the six months ended July 2, 2023?"
     assert "paxlovid" in _reason(planner, paxlovid, chunks, PFIZER)
     # without the filer's name a capitalized word may be the company's own, so no rule
-    assert _value(planner, paxlovid, chunks) == 31015.0
-
-
-def _in(section: str, chunks: list[Chunk]) -> list[Chunk]:
-    return [c.model_copy(update={"section": section}) for c in chunks]
+    assert plan_value(planner, paxlovid, chunks) == 31015.0
 
 
 def test_a_line_printed_in_two_tables_is_read_from_the_one_naming_more(
@@ -281,7 +263,7 @@ def test_a_line_printed_in_two_tables_is_read_from_the_one_naming_more(
     research = record_chunks(
         [head, ["defense , space & security", "945", "818"]], record_id="BA/28"
     )
-    chunks = [*_in("Research and Development", research), *_in("Revenues", revenues)]
+    chunks = [*in_section("Research and Development", research), *in_section("Revenues", revenues)]
     info = analyze("What were Defense, Space & Security revenues in 2022?")
     operands = operands_from(chunks, info)
     dropped = {operands[i].in_units for i in less_named(operands, chunks, info)}
@@ -291,7 +273,7 @@ def test_a_line_printed_in_two_tables_is_read_from_the_one_naming_more(
     )
     # the two tables make it a close call (the confidence is low), but the figures read are
     # the revenues, and the research table's are rejected
-    plan = _always(planner, question, chunks)
+    plan = plan_always(planner, question, chunks)
     assert plan.program is not None
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(23162 / 26540 - 1)
     assert any("names less of the question" in e for e in plan.errors)
@@ -310,7 +292,7 @@ def test_two_dates_of_one_year_run_from_the_earlier(planner: OfflinePlanner) -> 
     question = (
         "What was the change in cash and cash equivalents from January 28, 2023 to July 29, 2023?"
     )
-    plan = _always(planner, question, sheet)
+    plan = plan_always(planner, question, sheet)
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(sheet)).value == -781.0
 
@@ -348,7 +330,7 @@ def test_two_lines_set_against_each_other_are_not_one_line_twice(
         record_id="AXP/49",
     )
     question = "How much more were card member rewards than marketing expenses in 2022?"
-    plan = _always(planner, question, expenses)
+    plan = plan_always(planner, question, expenses)
     assert plan.program is None or execute(plan.program, build_context(expenses)).value == (
         14002 - 5458
     )
@@ -369,7 +351,7 @@ def test_how_a_rate_moved_is_no_amount_of_money(planner: OfflinePlanner) -> None
         "What was the change in the gross profit rate for the three months ended July 29, 2023"
         " compared with the prior year period?"
     )
-    plan = _always(planner, question, segment)
+    plan = plan_always(planner, question, segment)
     said = (*plan.errors, plan.abstain_reason or "")
     if plan.program is not None:
         assert execute(plan.program, build_context(segment)).value == pytest.approx(0.008)
@@ -390,7 +372,7 @@ def test_a_total_after_a_dated_lead_in_is_read_not_added(planner: OfflinePlanner
     chunks = [*statement, *segment]
     info = analyze("For the year ended December 31, 2022, what were total non-interest revenues?")
     assert only_total(info)
-    value = _value(planner, info.text, chunks)
+    value = plan_value(planner, info.text, chunks)
     assert value in (42967.0, None)  # never 43,355, the sum of the two tables
 
 
@@ -412,6 +394,6 @@ def test_a_label_that_turns_the_metric_is_read_last(planner: OfflinePlanner) -> 
         record_id="PEP/62",
     )
     question = "How much did PepsiCo pay in income taxes in 2022?"
-    assert _value(planner, question, statement) in (1727.0, None)
+    assert plan_value(planner, question, statement) in (1727.0, None)
     # a question that says "before" reads the line
-    assert _value(planner, "What was income before income taxes in 2022?", statement) == 10705.0
+    assert plan_value(planner, "What was income before income taxes in 2022?", statement) == 10705.0

@@ -11,13 +11,9 @@ from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.scope import names_more
 from finrag.planning.offline.text import analyze
-from support import record_chunks
+from support import in_section, record_chunks
 
 BOEING = ("THE BOEING COMPANY",)
-
-
-def _in(section: str, chunks: list[Chunk], group: str = "") -> list[Chunk]:
-    return [c.model_copy(update={"section": section, "group": group}) for c in chunks]
 
 
 def _filing() -> list[Chunk]:
@@ -28,9 +24,9 @@ def _filing() -> list[Chunk]:
     core = record_chunks([head, ["core operating margins", "(7.0)%", "(6.0)%"]], record_id="B/2")
     segment = record_chunks([head, ["operating margins", "(15.3)%", "5.8%"]], record_id="B/3")
     return [
-        *_in("Consolidated Results of Operations", gaap, "GAAP"),
-        *_in("Consolidated Results of Operations", core, "Non-GAAP (1)"),
-        *_in("Results of Operations", segment),
+        *in_section("Consolidated Results of Operations", gaap, "GAAP"),
+        *in_section("Consolidated Results of Operations", core, "Non-GAAP (1)"),
+        *in_section("Results of Operations", segment),
     ]
 
 
@@ -118,8 +114,10 @@ def test_the_balance_sheet_line_is_read_not_the_fair_value_note(planner: Offline
         record_id="B/57",
     )
     chunks = [
-        *_in("Note 20 – Fair Value Measurements", note, "Liabilities"),
-        *_in("Consolidated Statements of Financial Position", sheet, "Liabilities and equity"),
+        *in_section("Note 20 – Fair Value Measurements", note, "Liabilities"),
+        *in_section(
+            "Consolidated Statements of Financial Position", sheet, "Liabilities and equity"
+        ),
     ]
     question = "What were total liabilities at the end of 2022?"
     plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=BOEING))
@@ -171,9 +169,9 @@ def _amex() -> list[Chunk]:
     cs = record_chunks([head, ["net interest income", "1,373", "1,078"]], record_id="A/57")
     uscs = record_chunks([head, ["net interest income", "7,474", "5,996"]], record_id="A/54")
     return [
-        *_in("TABLE 11: CS SELECTED INCOME STATEMENT DATA", cs),
-        *_in("TABLE 9: USCS SELECTED INCOME STATEMENT DATA", uscs),
-        *_in("TABLE 2: TOTAL REVENUES NET OF INTEREST EXPENSE SUMMARY", company),
+        *in_section("TABLE 11: CS SELECTED INCOME STATEMENT DATA", cs),
+        *in_section("TABLE 9: USCS SELECTED INCOME STATEMENT DATA", uscs),
+        *in_section("TABLE 2: TOTAL REVENUES NET OF INTEREST EXPENSE SUMMARY", company),
     ]
 
 

@@ -10,32 +10,18 @@ import pytest
 
 from finrag.documents.model import Chunk
 from finrag.dsl.executor import execute
-from finrag.planning.base import PlanRequest
 from finrag.planning.evidence import build_context
 from finrag.planning.offline import OfflinePlanner
 from finrag.planning.offline.candidates import operands_from
 from finrag.planning.offline.scope import statement_copies, without_parent_only
 from finrag.planning.offline.text import analyze
-from support import record_chunks
+from support import in_section, plan_always, plan_value, record_chunks
 
 AMEX = ("American Express Company", "AXP")
 
 
-def _in(section: str, chunks: list[Chunk], group: str = "") -> list[Chunk]:
-    return [c.model_copy(update={"section": section, "group": group}) for c in chunks]
-
-
-def _value(
-    planner: OfflinePlanner, question: str, chunks: list[Chunk], filers: tuple[str, ...] = ()
-) -> float | None:
-    plan = planner.plan(PlanRequest(question=question, evidence=chunks, filers=filers))
-    if plan.program is None:
-        return None
-    return execute(plan.program, build_context(chunks)).value
-
-
 def _balance_sheet() -> list[Chunk]:
-    return _in(
+    return in_section(
         "CONSOLIDATED BALANCE SHEETS",
         record_chunks(
             [["december 31 (millions)", "2022", "2021"],
@@ -51,7 +37,7 @@ def test_the_parent_company_s_own_statements_are_not_the_company_s(
 ) -> None:
     """American Express's Note 25 prints the parent company's balance sheet: its cash, $8,188
     million, is not the company's $33,914 million."""
-    parent = _in(
+    parent = in_section(
         "PARENT COMPANY – CONDENSED BALANCE SHEETS",
         record_chunks(
             [["as of december 31 (millions)", "2022", "2021"],
@@ -62,7 +48,7 @@ def test_the_parent_company_s_own_statements_are_not_the_company_s(
     chunks = [*parent, *_balance_sheet()]
     question = "What was cash and cash equivalents at December 31, 2022?"
     assert without_parent_only(chunks, question) == _balance_sheet()
-    assert _value(planner, question, chunks, AMEX) == 33914.0
+    assert plan_value(planner, question, chunks, AMEX) == 33914.0
     # asked about the parent, the parent's statements stay
     parents = "What was the parent company's cash and cash equivalents at December 31, 2022?"
     assert without_parent_only(chunks, parents) == chunks
@@ -83,7 +69,7 @@ def test_a_statement_line_naming_the_metric_is_read_not_its_copies(
         ),
         record_id="AXP/120",
     )
-    summary = _in(
+    summary = in_section(
         "TABLE 1: SUMMARY OF FINANCIAL PERFORMANCE",
         record_chunks(
             [["(millions)", "2022", "2021"], ["cash and cash equivalents", "33,914", "22,028"]],
@@ -95,7 +81,7 @@ def test_a_statement_line_naming_the_metric_is_read_not_its_copies(
     info = analyze("What was cash and cash equivalents at December 31, 2022?")
     kept = statement_copies(operands_from(chunks, info), chunks, info, AMEX)
     assert {o.row_key for o in kept} <= {c.id for c in sheet}
-    assert _value(planner, info.text, chunks, AMEX) == 33914.0
+    assert plan_value(planner, info.text, chunks, AMEX) == 33914.0
     # a question naming what no statement line names keeps every line
     restricted = analyze("What was restricted cash held by the Lending Trust in 2022?")
     operands = operands_from(chunks, restricted)
@@ -106,7 +92,7 @@ def test_a_balance_is_not_read_from_a_period_column(planner: OfflinePlanner) -> 
     """The income statement's "Long-term debt and other" under "Interest expense" (the year's
     interest on it, in a table whose corner says "Year Ended December 31") and the cash flow
     statement's payments are no balance at December 31."""
-    income = _in(
+    income = in_section(
         "CONSOLIDATED STATEMENTS OF INCOME",
         record_chunks(
             [["year ended december 31 (millions)", "2022", "2021"],
@@ -117,24 +103,24 @@ def test_a_balance_is_not_read_from_a_period_column(planner: OfflinePlanner) -> 
     )  # fmt: skip
     chunks = [*income, *_balance_sheet()]
     question = "What was long-term debt at December 31, 2022?"
-    assert _value(planner, question, chunks, AMEX) == 42573.0
+    assert plan_value(planner, question, chunks, AMEX) == 42573.0
     # a line printed only for periods is still read ("net income as of December 31, 2022")
-    assert _value(planner, "What was long-term debt and other at December 31, 2022?", income) == (
-        1236.0
-    )
+    assert plan_value(
+        planner, "What was long-term debt and other at December 31, 2022?", income
+    ) == (1236.0)
 
 
 def test_at_the_end_of_a_fiscal_year_asks_a_balance(planner: OfflinePlanner) -> None:
     """Ulta's cash flow statement prints the change in merchandise inventories for the 52
     weeks, its balance sheet the balance at the year's last day."""
-    flows = _in(
+    flows = in_section(
         "Consolidated Statements of Cash Flows",
         record_chunks(
             [["", "52 Weeks Ended January 29, 2022"], ["merchandise inventories", "(331,003)"]],
             record_id="ULTA/8",
         ),
     )
-    sheet = _in(
+    sheet = in_section(
         "Condensed Consolidated Balance Sheets",
         record_chunks(
             [["", "January 29, 2022"], ["merchandise inventories , net", "1,499,218"]],
@@ -142,7 +128,7 @@ def test_at_the_end_of_a_fiscal_year_asks_a_balance(planner: OfflinePlanner) -> 
         ),
     )
     question = "What was inventory at the end of fiscal 2022?"
-    assert _value(planner, question, [*flows, *sheet]) == 1499218.0
+    assert plan_value(planner, question, [*flows, *sheet]) == 1499218.0
 
 
 def test_an_amount_is_not_read_per_share_unless_asked(planner: OfflinePlanner) -> None:
@@ -154,7 +140,7 @@ def test_an_amount_is_not_read_per_share_unless_asked(planner: OfflinePlanner) -
         "Six Months Ended July 2, 2023",
     ]
     line = "net income attributable to pfizer inc. common shareholders"
-    per_share = _in(
+    per_share = in_section(
         "CONDENSED CONSOLIDATED STATEMENTS OF INCOME",
         record_chunks(
             [head, ["earnings per common share––basic", "", ""], [line, "$ 0.41", "$ 1.40"],
@@ -162,7 +148,7 @@ def test_an_amount_is_not_read_per_share_unless_asked(planner: OfflinePlanner) -
             record_id="PFE/8",
         ),
     )  # fmt: skip
-    amounts = _in(
+    amounts = in_section(
         "Note 11. Earnings Per Common Share Attributable to Common Shareholders",
         record_chunks([head, [line, "$ 2,327", "$ 7,870"]], record_id="PFE/28"),
     )
@@ -171,35 +157,31 @@ def test_an_amount_is_not_read_per_share_unless_asked(planner: OfflinePlanner) -
         "what was the difference between net income attributable to pfizer for the six months "
         "and the three months ended july 2, 2023?"
     )
-    plan = OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(question=question, evidence=chunks, filers=("PFIZER INC.", "PFE"))
-    )
+    plan = plan_always(planner, question, chunks, ("PFIZER INC.", "PFE"))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(5543.0)
     eps = "What was basic earnings per share for the six months ended July 2, 2023?"
-    assert _value(planner, eps, chunks, ("PFIZER INC.",)) == 1.40
+    assert plan_value(planner, eps, chunks, ("PFIZER INC.",)) == 1.40
 
 
 def test_a_note_s_line_of_another_figure_is_not_the_statement_s(planner: OfflinePlanner) -> None:
     """Pfizer's fair value note prints "Total assets" (those measured at fair value, $46,089
     million); the balance sheet's total assets are $220,168 million."""
     head = ["(millions)", "July 2, 2023"]
-    sheet = _in(
+    sheet = in_section(
         "CONDENSED CONSOLIDATED BALANCE SHEETS",
         record_chunks(
             [head, ["cash and cash equivalents", "$ 2,632"], ["total assets", "$ 220,168"]],
             record_id="PFE/10",
         ),
     )
-    note = _in(
+    note = in_section(
         "Note 7. Financial Instruments",
         record_chunks([head, ["total assets", "$ 46,089"]], record_id="PFE/20"),
     )
     chunks = [*note, *sheet]
     question = "what percent of total assets were cash and cash equivalents as of july 2, 2023?"
-    plan = OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(question=question, evidence=chunks, filers=("PFIZER INC.",))
-    )
+    plan = plan_always(planner, question, chunks, ("PFIZER INC.",))
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(chunks)).value == pytest.approx(2632 / 220168)
     assert not any("46089" in e or "46,089" in e for e in plan.errors if "note" not in e)
@@ -208,7 +190,7 @@ def test_a_note_s_line_of_another_figure_is_not_the_statement_s(planner: Offline
 def test_how_an_amount_moved_is_no_difference_of_percentages(planner: OfflinePlanner) -> None:
     """Ulta's income statement prints each line with its percentage of net sales beside it:
     "the change in net income" is $256,571 thousand, not 0.8 points of net sales."""
-    statement = _in(
+    statement = in_section(
         "Consolidated Statements of Income",
         record_chunks(
             [["(in thousands)", "fiscal 2023", "fiscal 2023", "fiscal 2022", "fiscal 2022"],
@@ -216,36 +198,32 @@ def test_how_an_amount_moved_is_no_difference_of_percentages(planner: OfflinePla
             record_id="ULTA/6",
         ),
     )  # fmt: skip
-    plan = OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(
-            question="What was the change in net income from fiscal 2022 to fiscal 2023?",
-            evidence=statement,
-        )
-    )
+    change = "What was the change in net income from fiscal 2022 to fiscal 2023?"
+    plan = plan_always(planner, change, statement)
     assert plan.program is not None, plan.abstain_reason
     assert execute(plan.program, build_context(statement)).value == 256571.0
     # a question about a rate may subtract percentages
-    margin = "What was the change in net income as a percentage of net sales from fiscal 2022 to fiscal 2023?"
-    plan = OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(question=margin, evidence=statement)
+    margin = (
+        "What was the change in net income as a percentage of net sales from fiscal 2022 to "
+        "fiscal 2023?"
     )
+    plan = plan_always(planner, margin, statement)
     assert plan.program is not None, plan.abstain_reason
-    assert execute(plan.program, build_context(statement)).value == pytest.approx(
-        0.008
-    )  # 12.2% - 11.4%
+    value = execute(plan.program, build_context(statement)).value
+    assert value == pytest.approx(0.008)  # 12.2% - 11.4%
 
 
 def test_deferred_income_taxes_are_no_income_taxes_paid(planner: OfflinePlanner) -> None:
     """PepsiCo's balance sheet prints "Deferred Income Taxes" (4,204); the taxes it paid are
     the cash flow note's "Income taxes paid, net of refunds" (2,766)."""
-    sheet = _in(
+    sheet = in_section(
         "Consolidated Balance Sheet",
         record_chunks(
             [["(in millions)", "2022", "2021"], ["deferred income taxes", "4,204", "4,310"]],
             record_id="PEP/66",
         ),
     )
-    supplemental = _in(
+    supplemental = in_section(
         "Supplemental Cash Flow Information",
         record_chunks(
             [["(in millions)", "2022", "2021"],
@@ -254,8 +232,7 @@ def test_deferred_income_taxes_are_no_income_taxes_paid(planner: OfflinePlanner)
         ),
     )  # fmt: skip
     question = "How much did PepsiCo pay in income taxes in 2022?"
-    plan = OfflinePlanner(planner.model, threshold=0).plan(
-        PlanRequest(question=question, evidence=[*sheet, *supplemental], filers=("PepsiCo, Inc.",))
-    )
+    chunks = [*sheet, *supplemental]
+    plan = plan_always(planner, question, chunks, ("PepsiCo, Inc.",))
     assert plan.program is not None, plan.abstain_reason
-    assert execute(plan.program, build_context([*sheet, *supplemental])).value == 2766.0
+    assert execute(plan.program, build_context(chunks)).value == 2766.0
