@@ -128,6 +128,7 @@ class Runtime:
         )
 
     def close(self) -> None:
+        self.retriever.close()
         self.store.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from finrag.embeddings.hashing import HashEmbedder
 from finrag.errors import AccessDeniedError, StoreError
 from finrag.retrieval.hybrid import HybridRetriever, spread_pages
 from finrag.retrieval.indexing import index_document
@@ -80,6 +81,40 @@ def test_query_vectors_are_cached(loaded, embedder) -> None:
     retriever.retrieve("t1", "net revenue")
     retriever.retrieve("t1", "net revenue")
     assert (retriever.query_vectors.hits, retriever.query_vectors.misses) == (1, 1)
+
+
+def test_question_is_embedded_while_the_keywords_are_searched(loaded, embedder) -> None:
+    """overlap (the default) embeds on a worker thread while the calling thread searches the
+    keywords; the results are those of embedding first, and a cached vector needs no worker."""
+    import threading
+
+    store, ids = loaded
+    threads: dict[str, list[str]] = {"embed": [], "keywords": []}
+    overlapped = HybridRetriever(store, embedder, Reranker.load())
+    serial = HybridRetriever(store, HashEmbedder(dim=64), Reranker.load(), overlap=False)
+    embed, search = overlapped.query_vectors.embedder.embed_query, store.keyword_search
+
+    def recorded(name, call):
+        def run(*args, **kwargs):
+            threads[name].append(threading.current_thread().name)
+            return call(*args, **kwargs)
+
+        return run
+
+    overlapped.query_vectors.embedder.embed_query = recorded("embed", embed)  # type: ignore[method-assign]
+    store.keyword_search = recorded("keywords", search)  # type: ignore[method-assign]
+    for question in QUESTIONS:
+        scope = [ids["acme"]]
+        assert overlapped.retrieve("t1", question, doc_ids=scope) == serial.retrieve(
+            "t1", question, doc_ids=scope
+        )
+    caller = threading.current_thread().name
+    assert threads["embed"] and all(n.startswith("finrag-embed") for n in threads["embed"])
+    assert threads["keywords"] == [caller] * 2 * len(QUESTIONS)
+    overlapped.retrieve("t1", QUESTIONS[0], doc_ids=[ids["acme"]])  # cached vector
+    assert len(threads["embed"]) == len(QUESTIONS)
+    overlapped.close()
+    assert overlapped.retrieve("t1", "cost of sales", doc_ids=[ids["acme"]])  # usable again
 
 
 def test_spread_pages_puts_distinct_pages_first() -> None:

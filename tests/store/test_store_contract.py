@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -306,6 +307,22 @@ def test_hybrid_is_rrf_of_keyword_and_vector(store: Store, depth: int) -> None:
         assert ranks.get(hit.chunk.id, (rank, None))[0] == rank
     for rank, hit in enumerate(nearest, start=1):
         assert ranks.get(hit.chunk.id, (None, rank))[1] == rank
+
+
+def test_hybrid_takes_a_vector_still_being_computed(store: Store) -> None:
+    """A Future of the vector (the question embedded on another thread) fuses as the vector
+    does, and the computation's error comes out of the search."""
+    add(store, A, acme())
+    add(store, A, globex())
+    query, vector = "net revenue 2019 operating", make_vectors("question", 1)[0]
+    expected = store.hybrid_search(A, query, vector, limit=5)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(lambda: vector)
+        assert store.hybrid_search(A, query, pending, limit=5) == expected
+    failed: Future[Any] = Future()
+    failed.set_exception(RuntimeError("embedder failed"))
+    with pytest.raises(RuntimeError, match="embedder failed"):
+        store.hybrid_search(A, query, failed, limit=5)
 
 
 # -- embedding cache ---------------------------------------------------------------------------

@@ -16,7 +16,10 @@ with the other form too: PepsiCo's division tables print only "FLNA".
 
 Query vectors are kept in a small in-process LRU keyed by the question text, so a repeated
 question (a retry, the second turn of a UI session) does not pay for the embedder again; they
-are not written to the persistent cache.
+are not written to the persistent cache. A question not in it is embedded on a worker thread
+while the calling thread runs the keyword search (the embedder and SQLite both release the GIL),
+so on the embedded default a query costs the longer of the two rather than their sum
+(docs/retrieval.md, "Latency"); ``overlap=False`` embeds first, on the calling thread.
 
 The reranker also sees the exact cosine of the question with each candidate's text and with
 its row label. Those vectors are not recomputed: indexing put them in the embedding cache
@@ -28,9 +31,11 @@ same content key), so a chunk seen by an earlier query costs no store round trip
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import ClassVar, NamedTuple
 
@@ -50,7 +55,14 @@ from finrag.retrieval.base import Retrieved, Retriever, provenance_of
 from finrag.retrieval.features import Candidate
 from finrag.retrieval.indexing import cached_embedder, embedding_text
 from finrag.retrieval.rerank import Reranker
-from finrag.store.base import DEFAULT_CANDIDATES, Store, check_limit, check_tenant
+from finrag.store.base import (
+    DEFAULT_CANDIDATES,
+    QueryVector,
+    Store,
+    check_limit,
+    check_tenant,
+    resolve_vector,
+)
 
 __all__ = ["DEFAULT_PAGE_SPREAD", "HybridRetriever", "QueryVectorCache", "spread_pages"]
 
@@ -119,14 +131,20 @@ class QueryVectorCache:
         with self._lock:
             self._data.clear()
 
-    def get(self, question: str) -> Vectors:
-        """The embedding of ``question``, computed on a miss."""
+    def cached(self, question: str) -> Vectors | None:
+        """The embedding of ``question`` when it is cached (a hit), else None."""
         with self._lock:
             vector = self._data.get(question)
             if vector is not None:
                 self._data.move_to_end(question)
                 self.hits += 1
-                return vector
+            return vector
+
+    def get(self, question: str) -> Vectors:
+        """The embedding of ``question``, computed on a miss."""
+        vector = self.cached(question)
+        if vector is not None:
+            return vector
         vector = self.embedder.embed_query(question)
         with self._lock:
             self.misses += 1
@@ -152,6 +170,8 @@ class HybridRetriever(Retriever):
             (default: the store, which caches every vector indexing computed).
         unit_vector_entries: size of the in-process LRU in front of ``vector_cache``
             (0 turns it off).
+        overlap: embed an uncached question on a worker thread while the keyword search runs
+            (False: embed it first, on the calling thread). Results are the same either way.
     """
 
     name: ClassVar[str] = "hybrid"
@@ -168,6 +188,7 @@ class HybridRetriever(Retriever):
         page_spread: int = DEFAULT_PAGE_SPREAD,
         vector_cache: EmbeddingCache | None = None,
         unit_vector_entries: int = DEFAULT_UNIT_VECTOR_ENTRIES,
+        overlap: bool = True,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -186,6 +207,9 @@ class HybridRetriever(Retriever):
         # per (tenant, document id): its registrant, aliases and the abbreviations it defines
         self._terms: dict[tuple[str, str], _DocumentTerms] = {}
         self._terms_lock = threading.Lock()
+        self.overlap = overlap
+        self._embedding_pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def __repr__(self) -> str:
         reranker = self.reranker.version if self.reranker else None
@@ -193,6 +217,14 @@ class HybridRetriever(Retriever):
             f"HybridRetriever(store={self.store!r}, embedder={self.embedder.name!r}, "
             f"reranker={reranker!r}, candidates={self.candidates})"
         )
+
+    def close(self) -> None:
+        """Stop the embedding worker threads (they are started again if the retriever is used
+        after this)."""
+        with self._pool_lock:
+            pool, self._embedding_pool = self._embedding_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def scoped_query(
         self, tenant: str, question: str, doc_ids: Collection[str] | None = None
@@ -266,7 +298,7 @@ class HybridRetriever(Retriever):
         check_tenant(tenant)
         if not question.strip() or (doc_ids is not None and not doc_ids):
             return []
-        vector = self.query_vectors.get(question)
+        vector = self._query_vector(question)
         hits = self.store.hybrid_search(
             tenant,
             question,
@@ -276,7 +308,26 @@ class HybridRetriever(Retriever):
             candidates=self.candidates,
         )
         pool = [Candidate(h.chunk, h.keyword_rank, h.vector_rank, h.score) for h in hits]
-        return self._with_cosines(vector, pool) if self.reranker is not None else pool
+        if self.reranker is None:
+            return pool
+        return self._with_cosines(np.asarray(resolve_vector(vector), dtype=np.float32), pool)
+
+    def _query_vector(self, question: str) -> QueryVector:
+        """The cached vector of ``question``, else (``overlap``) a Future of it being embedded
+        on a worker thread, else the vector embedded here."""
+        vector = self.query_vectors.cached(question)
+        if vector is not None:
+            return vector
+        if not self.overlap:
+            return self.query_vectors.get(question)
+        with self._pool_lock:
+            if self._embedding_pool is None:
+                # one worker per core: concurrent requests embed in parallel as they did on
+                # their own threads; beyond that they queue rather than oversubscribe the CPU
+                self._embedding_pool = ThreadPoolExecutor(
+                    max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="finrag-embed"
+                )
+            return self._embedding_pool.submit(self.query_vectors.get, question)
 
     def with_cosines(self, question: str, pool: list[Candidate]) -> list[Candidate]:
         """``pool`` with the question's cosine to each chunk and row label filled in."""

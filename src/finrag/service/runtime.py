@@ -67,9 +67,10 @@ class Runtime:
         return read_rollout(self.engine, default_prompt_version(self.settings))
 
     def close(self) -> None:
-        """Close the store, the engine and anything registered in ``closers``."""
+        """Close the retriever, the store, the engine and anything registered in ``closers``."""
         for close in reversed(self.closers):
             close()
+        self.retriever.close()
         self.store.close()
         self.engine.dispose()
 

@@ -35,7 +35,9 @@ What comes out
   - :meth:`Store.hybrid_search`: the top ``candidates`` of both lists fused by reciprocal rank
     fusion (:func:`finrag.retrieval.fusion.rrf`, ``k = 60``, ties by chunk id); ``score`` is the
     RRF score and ``keyword_rank`` / ``vector_rank`` the 1-based ranks in each list (``None``
-    when absent from that list).
+    when absent from that list). Its vector may still be being computed (a
+    :class:`~concurrent.futures.Future`, :data:`QueryVector`): a backend that searches keywords
+    on their own runs that search first and waits for the vector only after it.
 
 * The store is also an :class:`~finrag.embeddings.base.EmbeddingCache` (``get_many`` /
   ``put_many`` by model name and text key), used for embedded mode.
@@ -55,10 +57,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -71,6 +74,7 @@ from finrag.retrieval.fusion import RRF_K, rrf
 __all__ = [
     "DEFAULT_CANDIDATES",
     "DocumentInfo",
+    "QueryVector",
     "ScoredChunk",
     "Store",
     "check_limit",
@@ -79,10 +83,21 @@ __all__ = [
     "normalize_rows",
     "prepare_query",
     "prepare_vectors",
+    "resolve_vector",
 ]
 
 #: How many keyword and vector candidates hybrid search fuses by default.
 DEFAULT_CANDIDATES = 50
+
+#: The question vector of :meth:`Store.hybrid_search`: the vector, or a Future that will hold
+#: it (the question being embedded on another thread while the keyword search runs).
+QueryVector = npt.ArrayLike | Future[Any]
+
+
+def resolve_vector(vector: QueryVector) -> npt.ArrayLike:
+    """The vector itself, waiting for it when it is still being computed (a Future's exception,
+    such as an embedding failure, is raised here)."""
+    return vector.result() if isinstance(vector, Future) else vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,16 +228,20 @@ class Store(ABC):
         self,
         tenant: str,
         query: str,
-        vector: npt.ArrayLike,
+        vector: QueryVector,
         *,
         limit: int = 10,
         doc_ids: Collection[str] | None = None,
         candidates: int = DEFAULT_CANDIDATES,
     ) -> list[ScoredChunk]:
-        """Keyword and vector candidates fused by RRF; backends may override with SQL."""
+        """Keyword and vector candidates fused by RRF; backends may override with SQL.
+
+        The keyword search runs before the vector is needed, so a question embedded on another
+        thread (``vector`` a Future) costs the longer of the two, not their sum.
+        """
         depth = max(candidates, limit)
         keyword = self.keyword_search(tenant, query, limit=depth, doc_ids=doc_ids)
-        nearest = self.vector_search(tenant, vector, limit=depth, doc_ids=doc_ids)
+        nearest = self.vector_search(tenant, resolve_vector(vector), limit=depth, doc_ids=doc_ids)
         return fuse_results(keyword, nearest, limit=limit)
 
     # -- embedding cache (finrag.embeddings.base.EmbeddingCache) -----------------------------

@@ -35,12 +35,14 @@ from finrag.retrieval.fusion import RRF_K
 from finrag.store.base import (
     DEFAULT_CANDIDATES,
     DocumentInfo,
+    QueryVector,
     ScoredChunk,
     Store,
     check_limit,
     check_tenant,
     prepare_query,
     prepare_vectors,
+    resolve_vector,
 )
 from finrag.store.query import tsquery
 
@@ -409,17 +411,18 @@ class PostgresStore(Store):
         self,
         tenant: str,
         query: str,
-        vector: npt.ArrayLike,
+        vector: QueryVector,
         *,
         limit: int = 10,
         doc_ids: Collection[str] | None = None,
         candidates: int = DEFAULT_CANDIDATES,
     ) -> list[ScoredChunk]:
-        """Both rankings and their RRF fusion in one SQL statement (:data:`HYBRID_SQL`)."""
+        """Both rankings and their RRF fusion in one SQL statement (:data:`HYBRID_SQL`), which
+        needs the vector first (a Future is waited for before the statement is sent)."""
         check_tenant(tenant)
         check_limit(limit)
         check_limit(candidates)
-        vec = prepare_query(vector)
+        vec = prepare_query(resolve_vector(vector))
         if doc_ids is not None and not doc_ids:
             return []
         depth = max(candidates, limit)
