@@ -205,3 +205,30 @@ def test_a_table_of_contents_gives_no_chunks() -> None:
         {"id": "TEST/2019/page_2.pdf-1", "pre_text": [], "post_text": [], "table": []}
     ).model_copy(update={"tables": (contents,)})
     assert chunk_document(doc) == []
+
+
+def test_a_performance_graph_holds_index_values_not_money() -> None:
+    """Every row of a performance graph starts at the $100 invested: its cells are index
+    values (no currency, no scale), so (110.57 - 100) / 100 is a return of 10.57%, not $0.11.
+    A table with one row that does not start at 100, or with percentages, is left alone."""
+    from finrag.documents.tables import build_table
+
+    graph = [
+        ["", "12/31/05", "12/31/06", "12/31/07"],
+        ["united parcel service inc .", "$ 100.00", "$ 101.76", "$ 110.57"],
+        ["s&p 500 index", "$ 100.00", "$ 115.79", "$ 111.99"],
+    ]
+    table = build_table(graph, index=0, context="(in millions)")
+    numbers = [c.number for row in table.rows[1:] for c in row if c.number is not None]
+    assert len(numbers) == 6
+    assert all(n.kind is Kind.NONE and n.currency is None and n.scale is Scale.UNITS for n in numbers)
+    assert [n.value for n in numbers[:3]] == [100.0, 101.76, 110.57]
+
+    for other in (
+        [*graph, ["dividends paid", "$ 1.20", "$ 1.40", "$ 1.60"]],  # not an indexed series
+        graph[:2],  # one series alone
+        [graph[0], ["net sales", "100.0%", "100.0%", "100.0%"], ["cost of sales", "100", "61", "60"]],
+    ):
+        kept = build_table(other, index=0)
+        kinds = {c.number.kind for row in kept.rows[1:] for c in row if c.number is not None}
+        assert kinds != {Kind.NONE}, other

@@ -116,6 +116,7 @@ def test_finqa_flattened_unicode_is_restored() -> None:
             ["", "2014", "2013"],
             ["debt", "$ 2014", "( 2014 )"],
             ["benefit 2014december 31 2008", "5", "6"],
+            ["o 2019reilly automotive inc . ( we don 2019t )", "7", "8"],
         ],
     }
     doc = finqa_document(record)
@@ -123,6 +124,7 @@ def test_finqa_flattened_unicode_is_restored() -> None:
         'the company\u2019s "net revenue" rose in 2014 ; \u2014 including x .'
     )
     assert doc.tables[0].rows[2][0].text == "benefit \u2014 december 31 2008"
+    assert doc.tables[0].rows[3][0].text == "o\u2019reilly automotive inc . ( we don\u2019t )"
     table = doc.tables[0]
     assert [c.text for c in table.rows[0]][1:] == ["2014", "2013"]  # the header is a year
     assert all(c.number is not None and c.number.is_dash for c in table.rows[1][1:])

@@ -90,6 +90,9 @@ _QUOTES = (
     # a dash glued to the next word ("2014december 31 2008", "2014including") is never a year
     (re.compile(r"\b2014(?=[a-z])"), "\u2014 "),
     (re.compile(r"(?<=[a-z]) 2019(?=s\b)"), "\u2019"),
+    # ... and inside a name or a contraction: "o 2019reilly", "don 2019t"
+    (re.compile(r"(?<=\b[a-z]) 2019(?=[a-z])"), "\u2019"),
+    (re.compile(r"(?<=[a-z]) 2019(?=(?:t|d|ll|re|ve|m)\b)"), "\u2019"),
     (re.compile(r"\b201c\s?"), '"'),
     (re.compile(r"\s?\b201d\b"), '"'),
 )

@@ -207,6 +207,28 @@ def _percent_columns(rows: list[list[str]], header_rows: int, header_cols: int) 
     return out
 
 
+#: The base of an indexed series: a performance graph's "$100 invested" at its first date.
+INDEX_BASE = 100.0
+
+
+def _index_rows(rows: list[list[str]], header_rows: int, header_cols: int) -> set[int]:
+    """Rows of an indexed series, such as a performance graph's cumulative total return
+    ("UPS | $ 100.00 | $ 101.76 | $ 98.20 | ..."): every row of at least three numbers starts
+    at 100 (at least two such rows). Their cells are index values, not amounts of money: the
+    dollar sign is the value of $100 invested, and (110.57 - 100) / 100 is a return of 10.57%,
+    not $0.11."""
+    series: set[int] = set()
+    for i in range(header_rows, len(rows)):
+        texts = [c for c in rows[i][header_cols:] if c.strip()]
+        numbers = [n for c in texts if (n := parse_number(c)) is not None and not n.is_dash]
+        if len(numbers) < 3:
+            continue
+        if numbers[0].value != INDEX_BASE or any("%" in c for c in texts):
+            return set()
+        series.add(i)
+    return series if len(series) >= 2 else set()
+
+
 def _scale_currency(
     caption: str, head_text: str, body: str, context: str, lead: str = ""
 ) -> tuple[Scale, str | None]:
@@ -252,6 +274,7 @@ def build_table(
     col_headers = _column_headers(rows, header_rows, n_cols, header_cols)
     groups = _groups(rows, header_rows, header_cols)
     percent_cols = _percent_columns(rows, header_rows, header_cols)
+    index_rows = _index_rows(rows, header_rows, header_cols)
     cells = tuple(
         tuple(
             _make_cell(
@@ -267,6 +290,7 @@ def build_table(
                 cell_pages,
                 groups[i],
                 j in percent_cols,
+                i in index_rows,
             )
             for j in range(n_cols)
         )
@@ -346,12 +370,20 @@ def _make_cell(
     cell_pages: Sequence[int] | None,
     group: str = "",
     percent_col: bool = False,
+    index_row: bool = False,
 ) -> Cell:
     text = rows[i][j]
     number = None
     if i >= header_rows and j >= header_cols and text:
         label = " ".join(rows[i][:header_cols])
-        number = _cell_number(text, scale, currency, label, col_headers[j], group, percent_col)
+        if index_row:
+            number = parse_number(text)
+            if number is not None:
+                number = number.model_copy(
+                    update={"kind": Kind.NONE, "scale": Scale.UNITS, "currency": None}
+                )
+        else:
+            number = _cell_number(text, scale, currency, label, col_headers[j], group, percent_col)
     box = boxes[i][j] if boxes is not None and i < len(boxes) and j < len(boxes[i]) else None
     return Cell(
         row=i,

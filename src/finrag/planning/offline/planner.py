@@ -48,6 +48,7 @@ from .listwise import answer_probs
 from .misread import misread, only_total, unasked_per_share
 from .model import ARTIFACT_DIR, OfflineModel, load_model
 from .programs import Candidate, answer_kind_for
+from .returns import as_return_difference, index_return
 from .scope import (
     adjusted_lines,
     asks_adjusted,
@@ -250,6 +251,11 @@ class OfflinePlanner:
             and not states_composite(formula, evidence)
         ):
             return self._formula(formula, info, evidence, request.filers)
+        # the return of a series of a performance graph, or how two series' returns differ
+        # (no sketch of the classifier's catalogue computes the latter)
+        returns = index_return(info, evidence)
+        if returns is not None:
+            return self._plan(returns, _STATED_CONFIDENCE, evidence)
         named = named_ratio(info)
         stated = stating_rows(named, evidence) if named is not None else []
         if stated and named is not None:  # a row states the ratio ("Effective income tax rate")
@@ -361,7 +367,8 @@ class OfflinePlanner:
             if tries == _MAX_TRIES:
                 break
             tries += 1
-            program = _program(cand, info)
+            # a difference of two index values asked as a difference of returns
+            program = as_return_difference(cand, info, lines.by_id) or _program(cand, info)
             problem = _check(program, cand, info, context)
             if problem:
                 errors.append(f"{to_string(program)}: {problem}")
