@@ -221,13 +221,19 @@ def test_a_performance_graph_holds_index_values_not_money() -> None:
     table = build_table(graph, index=0, context="(in millions)")
     numbers = [c.number for row in table.rows[1:] for c in row if c.number is not None]
     assert len(numbers) == 6
-    assert all(n.kind is Kind.NONE and n.currency is None and n.scale is Scale.UNITS for n in numbers)
+    assert all(
+        n.kind is Kind.NONE and n.currency is None and n.scale is Scale.UNITS for n in numbers
+    )
     assert [n.value for n in numbers[:3]] == [100.0, 101.76, 110.57]
 
     for other in (
         [*graph, ["dividends paid", "$ 1.20", "$ 1.40", "$ 1.60"]],  # not an indexed series
         graph[:2],  # one series alone
-        [graph[0], ["net sales", "100.0%", "100.0%", "100.0%"], ["cost of sales", "100", "61", "60"]],
+        [
+            graph[0],
+            ["net sales", "100.0%", "100.0%", "100.0%"],
+            ["cost of sales", "100", "61", "60"],
+        ],
     ):
         kept = build_table(other, index=0)
         kinds = {c.number.kind for row in kept.rows[1:] for c in row if c.number is not None}
