@@ -376,14 +376,9 @@ def _make_cell(
     number = None
     if i >= header_rows and j >= header_cols and text:
         label = " ".join(rows[i][:header_cols])
-        if index_row:
-            number = parse_number(text)
-            if number is not None:
-                number = number.model_copy(
-                    update={"kind": Kind.NONE, "scale": Scale.UNITS, "currency": None}
-                )
-        else:
-            number = _cell_number(text, scale, currency, label, col_headers[j], group, percent_col)
+        number = _cell_number(
+            text, scale, currency, label, col_headers[j], group, percent_col, index_row
+        )
     box = boxes[i][j] if boxes is not None and i < len(boxes) and j < len(boxes[i]) else None
     return Cell(
         row=i,
@@ -403,9 +398,13 @@ def _cell_number(
     header: str,
     group: str = "",
     common_size: bool = False,
+    index_value: bool = False,
 ) -> ParsedNumber | None:
     """Parse a body cell, adjusting kind and scale from its row label, its group heading
-    ("Net income per share:" over "Basic") and its column header."""
+    ("Net income per share:" over "Basic") and its column header; a cell of an indexed series
+    (``index_value``, :func:`_index_rows`) is a plain number."""
+    if index_value:
+        return _plain(parse_number(text))
     # a count under a per-share heading ("Earnings per common share––diluted" over
     # "Weighted-average shares––diluted") is a number of shares, not an amount per share, and
     # the terms of the EPS computation ("EPS Numerator––Diluted" over net income, "EPS
@@ -434,8 +433,15 @@ def _cell_number(
             update={"kind": Kind.PERCENT, "scale": Scale.UNITS, "currency": None}
         )
     if _DURATION_HEAD.search(header) and "$" not in text:  # "Useful lives (in years)"
-        return parsed.model_copy(update={"kind": Kind.NONE, "scale": Scale.UNITS, "currency": None})
+        return _plain(parsed)
     return parsed
+
+
+def _plain(parsed: ParsedNumber | None) -> ParsedNumber | None:
+    """``parsed`` as a plain number: no currency, no scale."""
+    if parsed is None:
+        return None
+    return parsed.model_copy(update={"kind": Kind.NONE, "scale": Scale.UNITS, "currency": None})
 
 
 _UNLESS = r"(?:unless|except)\s+(?:as\s+)?otherwise\s+(?:noted|indicated|stated|specified)"

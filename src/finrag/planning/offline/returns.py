@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from finrag.documents.model import Chunk
 from finrag.documents.tables import INDEX_BASE
@@ -160,20 +161,27 @@ def asks_return(info: QuestionInfo) -> bool:
     return bool(_RETURN.search(low) and not _NOT_A_MARKET_RETURN.search(low))
 
 
-def _at_dates(row: Chunk, info: QuestionInfo) -> tuple[Operand, Operand] | None:
+class _Period(NamedTuple):
+    start: Operand
+    end: Operand
+    from_base: bool  # the start is the series' base date (its first cell)
+
+
+def _at_dates(row: Chunk, info: QuestionInfo) -> _Period | None:
     """The row's cells at the start and the end of the period the question names: the end at
     its last year (the last column when it names none), the start at its first year when it
     names two, else the series' base. None when a year named has no cell."""
     operands = [o for o in operands_from([row], info) if o.source == "table"]
     if not operands:
         return None
+    base = operands[0]
     if not info.years:
-        return operands[0], operands[-1]
+        return _Period(base, operands[-1], True)
     ends = [o for o in operands if max(info.years) in o.years]
-    starts = [o for o in operands if min(info.years) in o.years]
-    if not ends or (len(info.years) > 1 and not starts):
+    starts = [o for o in operands if min(info.years) in o.years] if len(info.years) > 1 else [base]
+    if not ends or not starts:
         return None
-    return (starts[0] if len(info.years) > 1 else operands[0]), ends[-1]
+    return _Period(starts[0], ends[-1], starts[0] is base)
 
 
 def index_return(info: QuestionInfo, evidence: Sequence[Chunk]) -> Program | None:
@@ -197,27 +205,23 @@ def index_return(info: QuestionInfo, evidence: Sequence[Chunk]) -> Program | Non
     in_names = {float(n) for row in named for n in re.findall(r"\d+", row.row_label or "")}
     if set(info.numbers) - in_names:
         return None
-    periods = [_at_dates(row, info) for row in named]
-    if not periods or any(p is None for p in periods):
+    found = [_at_dates(row, info) for row in named]
+    periods = [p for p in found if p is not None]
+    if not periods or len(periods) < len(found):
         return None
     difference = asks_return_difference(info)
     if difference and len(periods) == 2:
-        (start_a, a), (start_b, b) = periods  # type: ignore[misc]
-        base = all(s.quantity.value == INDEX_BASE for s in (start_a, start_b))
-        if a.heading != b.heading or not base:
+        a, b = periods
+        if a.end.heading != b.end.heading or not (a.from_base and b.from_base):
             return None
-        return build_program(RETURN_DIFFERENCE, {"A": a.arg, "B": b.arg}, Kind.PERCENT)
-    if not difference and len(periods) == 1 and periods[0] is not None:
-        start, end = periods[0]
-        if start.arg == end.arg:
+        return build_program(RETURN_DIFFERENCE, {"A": a.end.arg, "B": b.end.arg}, Kind.PERCENT)
+    if not difference and len(periods) == 1:
+        start, end, from_base = periods[0]
+        if start is end:
             return None
-        if start.quantity.value == INDEX_BASE and start.col == _first_col(named[0]):
+        if from_base:
             return build_program(sketch_by_name("pct_from_100"), {"A": end.arg}, Kind.PERCENT)
         return build_program(
             sketch_by_name("pct_change"), {"A": end.arg, "B": start.arg}, Kind.PERCENT
         )
     return None
-
-
-def _first_col(row: Chunk) -> int:
-    return min(c.col for c in row.cells if c.number is not None)
